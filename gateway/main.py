@@ -1,0 +1,94 @@
+"""The gateway app: authentication, scopes, the routing table and (later) merged views.
+
+``create_app(settings=None)``; backends' pooled clients are made in the lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import Depends, FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from gateway import keys
+from gateway.api import routers
+from gateway.clients import Backends
+from gateway.models import common_tables
+from gateway.proxy import forward
+from gateway.routes import RoutingTable
+from gateway.security import KeyVerifier, authenticate
+from gateway.settings import Settings
+from shared.app import build_app
+from shared.health import database_check
+from shared.routing import api_router
+
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+async def _backend_ready(name: str, client: httpx.AsyncClient) -> tuple[str, str]:
+    try:
+        response = await client.get("/health/ready", timeout=2.0)
+    except httpx.HTTPError:
+        return name, "unavailable"
+    return name, "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
+
+
+async def readiness(request: Request) -> dict[str, str]:
+    backends: Backends = request.app.state.backends
+    results = await asyncio.gather(
+        database_check(request), *(_backend_ready(b.name, b.client) for b in backends)
+    )
+    checks: dict[str, str] = dict(results[0])
+    for name, state in results[1:]:
+        checks[name] = state
+    return checks
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        token = settings.bootstrap_admin_key
+        if token is not None:
+
+            def bootstrap() -> None:
+                with app.state.database.session() as session:
+                    keys.ensure_bootstrap_key(db_session=session, token=token.get_secret_value())
+
+            await run_in_threadpool(bootstrap)
+        app.state.backends = Backends.from_settings(settings, transports)
+        try:
+            yield
+        finally:
+            await app.state.backends.aclose()
+
+    proxy = api_router(tags=["proxy"])
+
+    @proxy.api_route("/api/v1/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
+    async def proxy_resource(request: Request, path: str) -> Response:
+        return await forward(request, "/api/v1/" + path)
+
+    app = build_app(
+        settings=settings,
+        title="SDG Centre API",
+        description="Back-office API of the United Nations Regional Centre for the Sustainable "
+        "Development Goals for Central Asia and Afghanistan (Almaty).",
+        common_tables=common_tables,
+        routers=[*routers, proxy],
+        readiness=readiness,
+        signed_identity_required=False,
+        lifespan=lifespan,
+        audit_path="/api/v1/audit/gateway",
+        auth_dependencies=[Depends(authenticate)],
+    )
+    app.state.routing_table = RoutingTable()
+    app.state.key_verifier = KeyVerifier(app.state.database, settings.api_key_cache_seconds)
+    return app

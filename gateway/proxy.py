@@ -1,0 +1,93 @@
+"""Forwarding a public request to the service that owns its resource.
+
+Method, path, query and body go through unchanged; only the headers that matter cross
+(content negotiation, idempotency, conditional requests, the request id) and the caller's
+identity is replaced by the gateway's signed one, so a client can never forge it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from fastapi import Request, Response
+
+from gateway.clients import Backends
+from gateway.routes import RoutingTable
+from gateway.security import authenticate
+from shared.auth import ensure_scope, sign_identity
+from shared.context import current_request_id
+from shared.problems import ProblemError
+
+logger = logging.getLogger("sdgc.gateway.proxy")
+
+FORWARDED_REQUEST_HEADERS = (
+    "accept",
+    "content-type",
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+)
+FORWARDED_RESPONSE_HEADERS = (
+    "content-type",
+    "etag",
+    "location",
+    "idempotent-replayed",
+    "retry-after",
+    "content-disposition",
+    "www-authenticate",
+)
+
+
+async def forward(request: Request, path: str) -> Response:
+    table: RoutingTable = request.app.state.routing_table
+    route = table.match(path)
+    if route is None:
+        raise ProblemError(404, f"no resource at {path}", type_="not-found")
+    identity = await authenticate(request)
+    ensure_scope(identity, route.scopes_for(request.method))
+
+    backends: Backends = request.app.state.backends
+    backend = backends[route.service]
+    upstream_path = route.upstream_path(path)
+    headers = {
+        name: value
+        for name in FORWARDED_REQUEST_HEADERS
+        if (value := request.headers.get(name)) is not None
+    }
+    headers["X-Request-ID"] = current_request_id() or ""
+    headers.update(
+        sign_identity(
+            request.app.state.settings.identity_secret.get_secret_value(),
+            request.method,
+            upstream_path,
+            identity,
+        )
+    )
+    body = await request.body()
+    url = httpx.URL(path=upstream_path, query=request.url.query.encode())
+    try:
+        upstream = await backend.client.request(
+            request.method, url, content=body or None, headers=headers
+        )
+    except httpx.TimeoutException:
+        raise ProblemError(
+            504,
+            f"the {route.service} service did not answer in time",
+            type_="backend-timeout",
+            service=route.service,
+        ) from None
+    except httpx.TransportError as exc:
+        logger.warning("backend %s unreachable: %s", route.service, type(exc).__name__)
+        raise ProblemError(
+            503,
+            f"the {route.service} service is unavailable",
+            type_="backend-unavailable",
+            service=route.service,
+        ) from None
+    response_headers = {
+        name: value
+        for name in FORWARDED_RESPONSE_HEADERS
+        if (value := upstream.headers.get(name)) is not None
+    }
+    return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)

@@ -1,0 +1,43 @@
+"""Settings of the gateway (environment prefix ``GATEWAY_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import AppSettings
+
+
+class Settings(AppSettings):
+    app_name: ClassVar[str] = "gateway"
+    default_port: ClassVar[int] = 8000
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
+
+    projects_url: str = "http://127.0.0.1:8001"
+    funding_url: str = "http://127.0.0.1:8002"
+    evaluation_url: str = "http://127.0.0.1:8003"
+    backend_timeout_seconds: float = Field(default=10.0, gt=0)
+    backend_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    backend_max_connections: int = Field(default=100, ge=1)
+    api_key_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a verified key is trusted before re-reading it."
+    )
+    bootstrap_admin_key: SecretStr | None = Field(
+        default=None,
+        description="An admin API key accepted from start (GATEWAY_BOOTSTRAP_ADMIN_KEY).",
+    )
+
+    def backend_urls(self) -> dict[str, str]:
+        return {
+            "projects": self.projects_url,
+            "funding": self.funding_url,
+            "evaluation": self.evaluation_url,
+        }
+
+    def production_problems(self) -> list[str]:
+        key = self.bootstrap_admin_key
+        if key is not None and len(key.get_secret_value()) < 32:
+            return ["GATEWAY_BOOTSTRAP_ADMIN_KEY is shorter than 32 characters"]
+        return []

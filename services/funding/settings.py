@@ -1,0 +1,18 @@
+"""Settings of the voluntary-funding ledger (environment prefix ``FUNDING_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import AppSettings
+
+
+class Settings(AppSettings):
+    app_name: ClassVar[str] = "funding"
+    default_port: ClassVar[int] = 8002
+    model_config = SettingsConfigDict(env_prefix="FUNDING_", extra="ignore", populate_by_name=True)
+
+    projects_url: str = "http://127.0.0.1:8001"
+    projects_timeout_seconds: float = 5.0

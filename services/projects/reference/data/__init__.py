@@ -1,0 +1,1 @@
+"""Package data: JSON reference files (a package so setuptools ships them)."""

@@ -1,0 +1,1 @@
+"""Package data: IATI codelists converted to JSON (see ../../README.md)."""

@@ -1,0 +1,62 @@
+"""Liveness, readiness and Prometheus metrics endpoints, the same in every app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from shared.problems import ProblemError
+
+logger = logging.getLogger("sdgc.health")
+
+ReadinessCheck = Callable[[Request], Awaitable[dict[str, str]]]
+
+
+def database_check(request: Request) -> Awaitable[dict[str, str]]:
+    """Readiness of the app's database: a round trip on a pooled connection."""
+
+    async def check() -> dict[str, str]:
+        try:
+            await run_in_threadpool(request.app.state.database.ping)
+        except Exception as exc:
+            logger.warning("database not ready: %s", type(exc).__name__)
+            return {"database": "unavailable"}
+        return {"database": "ok"}
+
+    return check()
+
+
+def health_router(registry: CollectorRegistry, readiness: ReadinessCheck) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live", summary="Liveness probe")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/health/ready",
+        summary="Readiness probe",
+        responses={503: {"description": "A dependency is unavailable"}},
+    )
+    async def ready(request: Request) -> JSONResponse:
+        checks = await readiness(request)
+        failing = sorted(name for name, state in checks.items() if state not in ("ok", "closed"))
+        if failing:
+            raise ProblemError(
+                503,
+                "not ready: " + ", ".join(failing),
+                type_="not-ready",
+                checks=checks,
+            )
+        return JSONResponse({"status": "ok", "checks": checks})
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

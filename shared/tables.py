@@ -1,0 +1,65 @@
+"""The tables every service keeps beside its own: the audit trail and idempotency records.
+
+Each service attaches them to its own MetaData (one database per service), so they appear in
+that service's Alembic history like any other table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from shared.db import UTCDateTime
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias, so autoincrement works) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True, slots=True)
+class CommonTables:
+    audit_events: Table
+    idempotency_keys: Table
+
+
+def attach_common_tables(metadata: MetaData) -> CommonTables:
+    audit_events = Table(
+        "audit_events",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("occurred_at", UTCDateTime(), nullable=False, index=True),
+        Column("actor", String(200), nullable=False, index=True),
+        Column("key_id", String(64), nullable=False),
+        Column("request_id", String(128), nullable=True, index=True),
+        Column("action", String(16), nullable=False),
+        Column("entity", String(64), nullable=False),
+        Column("entity_id", String(200), nullable=False),
+        Column("before", JSON, nullable=True),
+        Column("after", JSON, nullable=True),
+    )
+    idempotency_keys = Table(
+        "idempotency_keys",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("key_id", String(64), nullable=False),
+        Column("idempotency_key", String(255), nullable=False),
+        Column("method", String(8), nullable=False),
+        Column("path", String(500), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("status_code", Integer, nullable=True),
+        Column("response_body", Text, nullable=True),
+        Column("response_headers", JSON, nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+    )
+    idempotency_keys.append_constraint(UniqueConstraint("key_id", "idempotency_key"))
+    return CommonTables(audit_events=audit_events, idempotency_keys=idempotency_keys)

@@ -1,0 +1,172 @@
+"""The unit of work of one request: its session, its actor, idempotent creation, commit.
+
+Domain code (``service.py``) only adds and flushes; the route commits through
+:class:`UnitOfWork`, so one request is one transaction and a refused request stores nothing.
+Creating POSTs go through :meth:`UnitOfWork.create`, which implements ``Idempotency-Key``:
+the key row is inserted in the same transaction as the record, so concurrent duplicates queue
+on the unique index and exactly one record is created; a retry replays the first answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.audit import AUDIT_INFO_KEY
+from shared.auth import CurrentIdentity, Identity
+from shared.context import current_request_id
+from shared.db import utcnow
+from shared.deps import SessionDep
+from shared.etag import etag_of
+from shared.problems import ProblemError, field_problem
+from shared.tables import CommonTables
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes a creating POST safe to retry: a retry returns the first answer.",
+    ),
+]
+IfMatchHeader = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=200, description="ETag of the version being changed."),
+]
+
+
+class UnitOfWork:
+    """Session + identity of one writing request."""
+
+    def __init__(
+        self,
+        session: Session,
+        identity: Identity,
+        request: Request,
+        tables: CommonTables,
+        idempotency_key: str | None,
+    ) -> None:
+        self.session = session
+        self.identity = identity
+        self.request = request
+        self.tables = tables
+        self.idempotency_key = idempotency_key
+        session.info[AUDIT_INFO_KEY] = {
+            "actor": identity.actor or identity.key_id,
+            "key_id": identity.key_id,
+            "request_id": current_request_id(),
+        }
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def _request_hash(self, body: BaseModel | None) -> str:
+        payload = body.model_dump_json() if body is not None else ""
+        raw = f"{self.request.method} {self.request.url.path}\n{payload}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def create(
+        self,
+        body: BaseModel | None,
+        produce: Callable[[], BaseModel],
+        *,
+        location: Callable[[Any], str] | None = None,
+        status_code: int = 201,
+    ) -> Response:
+        """Run ``produce`` once per Idempotency-Key, commit, answer 201 with Location/ETag."""
+        table = self.tables.idempotency_keys
+        request_hash = self._request_hash(body)
+        if self.idempotency_key is not None:
+            try:
+                self.session.execute(
+                    insert(table).values(
+                        key_id=self.identity.key_id,
+                        idempotency_key=self.idempotency_key,
+                        method=self.request.method,
+                        path=self.request.url.path[:500],
+                        request_hash=request_hash,
+                        created_at=utcnow(),
+                    )
+                )
+            except IntegrityError:
+                self.session.rollback()
+                return self._replay(request_hash)
+        result = produce()
+        headers = {"ETag": etag_of(result)}
+        if location is not None:
+            headers["Location"] = location(result)
+        content = result.model_dump(mode="json")
+        if self.idempotency_key is not None:
+            self.session.execute(
+                update(table)
+                .where(
+                    table.c.key_id == self.identity.key_id,
+                    table.c.idempotency_key == self.idempotency_key,
+                )
+                .values(
+                    status_code=status_code,
+                    response_body=json.dumps(content),
+                    response_headers=headers,
+                )
+            )
+        self.session.commit()
+        return JSONResponse(content, status_code=status_code, headers=headers)
+
+    def _replay(self, request_hash: str) -> Response:
+        table = self.tables.idempotency_keys
+        row = self.session.execute(
+            select(table).where(
+                table.c.key_id == self.identity.key_id,
+                table.c.idempotency_key == self.idempotency_key,
+            )
+        ).one()
+        if row.request_hash != request_hash:
+            raise field_problem(
+                422,
+                IDEMPOTENCY_HEADER,
+                "this key was already used with a different request",
+                rule="idempotency-key-reused",
+                location="header",
+            )
+        if row.status_code is None:  # pragma: no cover - rows are written with their answer
+            raise ProblemError(
+                409,
+                "the first request with this key is still running",
+                type_="idempotency-in-progress",
+            )
+        headers = dict(row.response_headers or {})
+        headers[REPLAY_HEADER] = "true"
+        return Response(
+            row.response_body,
+            status_code=row.status_code,
+            media_type="application/json",
+            headers=headers,
+        )
+
+
+def get_unit_of_work(
+    request: Request,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> UnitOfWork:
+    tables: CommonTables = request.app.state.common_tables
+    return UnitOfWork(session, identity, request, tables, idempotency_key)
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

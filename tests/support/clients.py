@@ -1,0 +1,31 @@
+"""Clients for service apps in tests: signed like the gateway signs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from shared.auth import SCOPES, Identity, SignedIdentityAuth
+
+TEST_SECRET = "test-identity-secret-0123456789abcdef0123456789"  # noqa: S105
+
+
+def identity(scopes: Iterable[str] = SCOPES, *, key_id: str = "test-key",
+             actor: str = "test-user") -> Identity:
+    return Identity(key_id=key_id, actor=actor, scopes=frozenset(scopes))
+
+
+def signed_client(
+    app: FastAPI,
+    scopes: Iterable[str] = SCOPES,
+    *,
+    key_id: str = "test-key",
+    actor: str = "test-user",
+    raise_server_exceptions: bool = True,
+) -> TestClient:
+    """A TestClient whose every request carries a valid signed identity."""
+    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    client.auth = SignedIdentityAuth(TEST_SECRET, identity(scopes, key_id=key_id, actor=actor))
+    return client

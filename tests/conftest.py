@@ -61,8 +61,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def fresh_database(
     backend: str, request: pytest.FixtureRequest, sqlite_databases: SqliteDatabases
-) -> Iterator[Callable[[str], str]]:
-    """``fresh_database("funding")`` → URL of a new, migrated database of that app."""
+) -> Iterator[Callable[..., str]]:
+    """``fresh_database("funding")`` → URL of an empty, migrated database of that app.
+
+    ``fresh_database(app, pooled=False)`` for a test that changes the schema itself.
+    """
     made: list[str] = []
     factory: SqliteDatabases | PostgresDatabases
     if backend == "postgresql":
@@ -70,8 +73,8 @@ def fresh_database(
     else:
         factory = sqlite_databases
 
-    def make(app: str) -> str:
-        url = factory.fresh(app)
+    def make(app: str, *, pooled: bool = True) -> str:
+        url = factory.fresh(app, pooled=pooled)
         made.append(url)
         return url
 

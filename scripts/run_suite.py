@@ -1,0 +1,111 @@
+"""``make run``: migrate the SQLite databases under ./var, start the four apps, stop on Ctrl-C.
+
+Each app runs as its own uvicorn process on loopback: projects :8001, funding :8002,
+evaluation :8003 and the gateway :8000. An admin API key given as GATEWAY_BOOTSTRAP_ADMIN_KEY is
+accepted; otherwise one is generated and printed once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from types import FrameType
+
+from shared import migrations
+
+APPS: tuple[tuple[str, str, int], ...] = (
+    ("projects", "services.projects.main:create_app", 8001),
+    ("funding", "services.funding.main:create_app", 8002),
+    ("evaluation", "services.evaluation.main:create_app", 8003),
+    ("gateway", "gateway.main:create_app", 8000),
+)
+HOST = "127.0.0.1"
+
+
+def _wait_live(port: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            url = f"http://{HOST}:{port}/health/live"
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def main() -> int:
+    env = dict(os.environ)
+    env.setdefault("SDGC_IDENTITY_SECRET", secrets.token_urlsafe(32))
+    admin_key = env.get("GATEWAY_BOOTSTRAP_ADMIN_KEY")
+    generated = admin_key is None
+    if admin_key is None:
+        admin_key = f"sdgc_admin_{secrets.token_urlsafe(32)}"
+        env["GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
+    env.setdefault("FUNDING_PROJECTS_URL", f"http://{HOST}:8001")
+    env.setdefault("EVALUATION_PROJECTS_URL", f"http://{HOST}:8001")
+    env.setdefault("EVALUATION_FUNDING_URL", f"http://{HOST}:8002")
+
+    os.makedirs("var", exist_ok=True)
+    for name, _, _ in APPS:
+        print(f"migrating {name} …", flush=True)
+        migrations.upgrade(name)
+
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    for name, factory, port in APPS:
+        command = [
+            *(sys.executable, "-m", "uvicorn", "--factory", factory),
+            *("--host", HOST, "--port", str(port), "--no-access-log"),
+        ]
+        processes.append((name, subprocess.Popen(command, env=env)))  # noqa: S603
+
+    deadline = time.monotonic() + 60
+    exit_code = 0
+    if all(_wait_live(port, deadline) for _, _, port in APPS):
+        print("\nSDG Centre suite is running:")
+        for name, _, port in APPS:
+            print(f"  {name:<11} http://{HOST}:{port}")
+        print(f"  API docs    http://{HOST}:8000/docs")
+        label = "generated admin API key (shown once)" if generated else "admin API key"
+        print(f"\n{label}: {admin_key}")
+        print("try: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/api-keys")
+        print("\nCtrl-C stops all four.", flush=True)
+        while not stopping:
+            for name, process in processes:
+                if process.poll() is not None:
+                    print(f"{name} exited with {process.returncode}; stopping the suite")
+                    stopping, exit_code = True, 1
+            time.sleep(0.3)
+    else:
+        print("the suite did not come up; stopping", file=sys.stderr)
+        exit_code = 1
+
+    for _, process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for name, process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            print(f"{name} did not stop; killing it", file=sys.stderr)
+            process.kill()
+    print("stopped.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

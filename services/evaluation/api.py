@@ -2,6 +2,901 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated
 
-routers: tuple[APIRouter, ...] = ()
+from fastapi import Depends, Query, Request, Response
+
+from services.evaluation import service, tracking
+from services.evaluation.clients import FundingLedger, ProjectRegistry, get_ledger, get_registry
+from services.evaluation.models import (
+    Criterion,
+    EvaluationKind,
+    EvaluationStatus,
+    KeyActionStatus,
+)
+from services.evaluation.schemas import (
+    CycleRead,
+    CycleSchedule,
+    CycleScheduleRequest,
+    CycleTrackingRead,
+    DeadlinePage,
+    DocumentCreate,
+    DocumentRead,
+    EvaluationCreate,
+    EvaluationRead,
+    EvaluationUpdate,
+    EvaluatorCreate,
+    EvaluatorRead,
+    EvaluatorUpdate,
+    FindingCreate,
+    FindingRead,
+    KeyActionCreate,
+    KeyActionRead,
+    KeyActionUpdate,
+    ManagementResponseCreate,
+    ProjectEvaluationsBatch,
+    QualityAssessmentRead,
+    QualityAssessmentWrite,
+    RatingRead,
+    RatingWrite,
+    RecommendationCreate,
+    RecommendationRead,
+    RecommendationUpdate,
+    TeamMemberCreate,
+    TransitionRequest,
+)
+from services.evaluation.settings import Settings
+from shared.auth import require_scope
+from shared.deps import SessionDep
+from shared.etag import check_if_match, etag_response
+from shared.pagination import CursorParam, LimitParam, Page
+from shared.problems import field_problem, not_found, problem_responses
+from shared.routing import api_router
+from shared.uow import IfMatchHeader, UnitOfWorkDep
+
+READ = require_scope("evaluation:read")
+WRITE = require_scope("evaluation:write")
+TRACK = require_scope("evaluation:read", "reports:read")
+
+MAX_BATCH_PROJECTS = 100
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def clock_today(request: Request) -> dt.date:
+    """Today (UTC) from the app's clock, which tests may replace on ``app.state.clock``."""
+    clock: Callable[[], dt.date] = request.app.state.clock
+    return clock()
+
+
+def as_of(
+    request: Request,
+    today: dt.date | None = Query(
+        default=None,
+        description="Compute at-risk/overdue as of this day (default: today, UTC).",
+    ),
+) -> dt.date:
+    return today if today is not None else clock_today(request)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+TodayDep = Annotated[dt.date, Depends(as_of)]
+ClockDep = Annotated[dt.date, Depends(clock_today)]
+RegistryDep = Annotated[ProjectRegistry, Depends(get_registry)]
+LedgerDep = Annotated[FundingLedger, Depends(get_ledger)]
+
+# --------------------------------------------------------------------------- cycles
+
+cycles = api_router(prefix="/api/v1/evaluation-cycles", tags=["evaluation cycles"])
+
+
+@cycles.post(
+    "/schedule",
+    status_code=201,
+    response_model=CycleSchedule,
+    dependencies=[WRITE],
+    responses=problem_responses(),
+    summary="Generate the biennial cycles from 2028 up to a year (existing ones are kept)",
+)
+def schedule_cycles(
+    data: CycleScheduleRequest, uow: UnitOfWorkDep, settings: SettingsDep, today: ClockDep
+) -> Response:
+    def produce() -> CycleSchedule:
+        items, created = service.schedule_cycles(
+            db_session=uow.session, through_year=data.through_year, settings=settings
+        )
+        reads = service.cycle_reads(uow.session, items, today=today, settings=settings)
+        return CycleSchedule(items=reads, created_years=created)
+
+    return uow.create(data, produce)
+
+
+@cycles.get(
+    "",
+    response_model=Page[CycleRead],
+    dependencies=[READ],
+    summary="List cycles by year, with contracting state (at risk / overdue) as of a day",
+)
+def list_cycles(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[CycleRead]:
+    items, next_cursor = service.list_cycles(db_session=session, limit=limit, cursor=cursor)
+    reads = service.cycle_reads(session, items, today=today, settings=settings)
+    return Page(items=reads, next_cursor=next_cursor)
+
+
+@cycles.get(
+    "/{cycle_id}",
+    response_model=CycleRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read a cycle",
+)
+def get_cycle(
+    cycle_id: int, session: SessionDep, request: Request, settings: SettingsDep, today: TodayDep
+) -> Response:
+    cycle = service.get_cycle(db_session=session, cycle_id=cycle_id)
+    [read] = service.cycle_reads(session, [cycle], today=today, settings=settings)
+    return etag_response(request, read)
+
+
+# --------------------------------------------------------------------------- evaluators
+
+evaluators = api_router(prefix="/api/v1/evaluators", tags=["evaluators"])
+
+
+@evaluators.post(
+    "",
+    status_code=201,
+    response_model=EvaluatorRead,
+    dependencies=[WRITE],
+    responses=problem_responses(),
+    summary="Register an evaluator with employer and declaration of interests",
+)
+def create_evaluator(data: EvaluatorCreate, uow: UnitOfWorkDep) -> Response:
+    return uow.create(
+        data,
+        lambda: EvaluatorRead.model_validate(
+            service.create_evaluator(db_session=uow.session, data=data)
+        ),
+        location=lambda e: f"/api/v1/evaluators/{e.id}",
+    )
+
+
+@evaluators.get(
+    "", response_model=Page[EvaluatorRead], dependencies=[READ], summary="List evaluators"
+)
+def list_evaluators(
+    session: SessionDep,
+    q: str | None = Query(default=None, max_length=200, description="Text in the name."),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[EvaluatorRead]:
+    items, next_cursor = service.list_evaluators(
+        db_session=session, q=q, limit=limit, cursor=cursor
+    )
+    return Page(items=[EvaluatorRead.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+@evaluators.get(
+    "/{evaluator_id}",
+    response_model=EvaluatorRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read an evaluator",
+)
+def get_evaluator(evaluator_id: int, session: SessionDep, request: Request) -> Response:
+    evaluator = service.get_evaluator(db_session=session, evaluator_id=evaluator_id)
+    return etag_response(request, EvaluatorRead.model_validate(evaluator))
+
+
+@evaluators.patch(
+    "/{evaluator_id}",
+    response_model=EvaluatorRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 412, 428),
+    summary="Change an evaluator (If-Match required)",
+)
+def update_evaluator(
+    evaluator_id: int,
+    data: EvaluatorUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    evaluator = service.get_evaluator(
+        db_session=uow.session, evaluator_id=evaluator_id, for_update=True
+    )
+    check_if_match(if_match, EvaluatorRead.model_validate(evaluator))
+    service.update_evaluator(db_session=uow.session, evaluator=evaluator, data=data)
+    uow.commit()
+    return etag_response(request, EvaluatorRead.model_validate(evaluator))
+
+
+# --------------------------------------------------------------------------- evaluations
+
+evaluations = api_router(prefix="/api/v1/evaluations", tags=["evaluations"])
+
+
+@evaluations.post(
+    "",
+    status_code=201,
+    response_model=EvaluationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409, 502, 503, 504),
+    summary="Plan an evaluation (scope checked in the registry, funding in the ledger)",
+)
+def create_evaluation(
+    data: EvaluationCreate,
+    uow: UnitOfWorkDep,
+    registry: RegistryDep,
+    ledger: LedgerDep,
+    today: ClockDep,
+) -> Response:
+    return uow.create(
+        data,
+        lambda: service.evaluation_read(
+            service.create_evaluation(
+                db_session=uow.session, data=data, registry=registry, ledger=ledger, today=today
+            )
+        ),
+        location=lambda e: f"/api/v1/evaluations/{e.id}",
+    )
+
+
+@evaluations.get(
+    "", response_model=Page[EvaluationRead], dependencies=[READ], summary="List evaluations"
+)
+def list_evaluations(
+    session: SessionDep,
+    cycle_id: int | None = Query(default=None),
+    kind: EvaluationKind | None = Query(default=None),
+    status: EvaluationStatus | None = Query(default=None),
+    project_id: int | None = Query(default=None, description="Registry project in scope."),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[EvaluationRead]:
+    items, next_cursor = service.list_evaluations(
+        db_session=session,
+        cycle_id=cycle_id,
+        kind=kind,
+        status=status,
+        project_id=project_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[service.evaluation_read(e) for e in items], next_cursor=next_cursor)
+
+
+@evaluations.get(
+    "/{evaluation_id}",
+    response_model=EvaluationRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read an evaluation",
+)
+def get_evaluation(evaluation_id: int, session: SessionDep, request: Request) -> Response:
+    evaluation = service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    return etag_response(request, service.evaluation_read(evaluation))
+
+
+@evaluations.patch(
+    "/{evaluation_id}",
+    response_model=EvaluationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428, 502, 503, 504),
+    summary="Change an evaluation's title, scope, budget or funding (If-Match required)",
+)
+def update_evaluation(
+    evaluation_id: int,
+    data: EvaluationUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    registry: RegistryDep,
+    ledger: LedgerDep,
+    settings: SettingsDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    evaluation = service.get_evaluation(
+        db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+    )
+    check_if_match(if_match, service.evaluation_read(evaluation))
+    service.update_evaluation(
+        db_session=uow.session,
+        evaluation=evaluation,
+        data=data,
+        registry=registry,
+        ledger=ledger,
+        settings=settings,
+    )
+    uow.commit()
+    return etag_response(request, service.evaluation_read(evaluation))
+
+
+@evaluations.post(
+    "/{evaluation_id}/transitions",
+    status_code=200,
+    response_model=EvaluationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 502, 503, 504),
+    summary="Move an evaluation to its next status (or cancel / postpone it with a reason)",
+)
+def transition_evaluation(
+    evaluation_id: int,
+    data: TransitionRequest,
+    uow: UnitOfWorkDep,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    today: ClockDep,
+) -> Response:
+    def produce() -> EvaluationRead:
+        evaluation = service.get_evaluation(
+            db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+        )
+        service.transition(
+            db_session=uow.session,
+            evaluation=evaluation,
+            data=data,
+            registry=registry,
+            settings=settings,
+            today=today,
+        )
+        return service.evaluation_read(evaluation)
+
+    return uow.create(data, produce, status_code=200)
+
+
+@evaluations.post(
+    "/{evaluation_id}/team",
+    status_code=201,
+    response_model=EvaluationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 502, 503, 504),
+    summary="Put an evaluator on the team (independence checked; a conflict is a 409)",
+)
+def assign_evaluator(
+    evaluation_id: int,
+    data: TeamMemberCreate,
+    uow: UnitOfWorkDep,
+    registry: RegistryDep,
+    settings: SettingsDep,
+) -> Response:
+    def produce() -> EvaluationRead:
+        evaluation = service.get_evaluation(
+            db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+        )
+        service.assign_evaluator(
+            db_session=uow.session,
+            evaluation=evaluation,
+            data=data,
+            registry=registry,
+            settings=settings,
+        )
+        return service.evaluation_read(evaluation)
+
+    return uow.create(data, produce, location=lambda e: f"/api/v1/evaluations/{e.id}")
+
+
+@evaluations.put(
+    "/{evaluation_id}/ratings/{criterion}",
+    response_model=RatingRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Rate an OECD-DAC criterion (If-Match required to change an existing rating)",
+)
+def put_rating(
+    evaluation_id: int,
+    criterion: Criterion,
+    data: RatingWrite,
+    uow: UnitOfWorkDep,
+    request: Request,
+    settings: SettingsDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    evaluation = service.get_evaluation(
+        db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+    )
+    rating = service.get_rating(
+        db_session=uow.session, evaluation_id=evaluation_id, criterion=criterion, for_update=True
+    )
+    if rating is not None:
+        check_if_match(if_match, service.rating_read(rating, settings))
+    created = rating is None
+    rating = service.put_rating(
+        db_session=uow.session,
+        evaluation=evaluation,
+        criterion=criterion,
+        rating=rating,
+        data=data,
+        settings=settings,
+    )
+    uow.commit()
+    return etag_response(
+        request, service.rating_read(rating, settings), status_code=201 if created else 200
+    )
+
+
+@evaluations.get(
+    "/{evaluation_id}/ratings",
+    response_model=Page[RatingRead],
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="The criteria ratings of an evaluation (at most six: one page)",
+)
+def list_ratings(
+    evaluation_id: int, session: SessionDep, settings: SettingsDep
+) -> Page[RatingRead]:
+    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    ratings = service.list_ratings(db_session=session, evaluation_id=evaluation_id)
+    return Page(items=[service.rating_read(r, settings) for r in ratings])
+
+
+@evaluations.post(
+    "/{evaluation_id}/findings",
+    status_code=201,
+    response_model=FindingRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409),
+    summary="Record a finding",
+)
+def add_finding(evaluation_id: int, data: FindingCreate, uow: UnitOfWorkDep) -> Response:
+    def produce() -> FindingRead:
+        evaluation = service.get_evaluation(
+            db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+        )
+        finding = service.add_finding(db_session=uow.session, evaluation=evaluation, data=data)
+        return FindingRead.model_validate(finding)
+
+    return uow.create(data, produce)
+
+
+@evaluations.get(
+    "/{evaluation_id}/findings",
+    response_model=Page[FindingRead],
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="List an evaluation's findings",
+)
+def list_findings(
+    evaluation_id: int,
+    session: SessionDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[FindingRead]:
+    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    items, next_cursor = service.list_findings(
+        db_session=session, evaluation_id=evaluation_id, limit=limit, cursor=cursor
+    )
+    return Page(items=[FindingRead.model_validate(f) for f in items], next_cursor=next_cursor)
+
+
+@evaluations.put(
+    "/{evaluation_id}/quality-assessment",
+    response_model=QualityAssessmentRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Assess the quality of the report (If-Match required to change an assessment)",
+)
+def put_quality_assessment(
+    evaluation_id: int,
+    data: QualityAssessmentWrite,
+    uow: UnitOfWorkDep,
+    request: Request,
+    settings: SettingsDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    evaluation = service.get_evaluation(
+        db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+    )
+    assessment = service.get_quality_assessment(
+        db_session=uow.session, evaluation_id=evaluation_id, for_update=True
+    )
+    if assessment is not None:
+        check_if_match(if_match, service.quality_read(assessment, settings))
+    created = assessment is None
+    assessment = service.put_quality_assessment(
+        db_session=uow.session,
+        evaluation=evaluation,
+        assessment=assessment,
+        data=data,
+        settings=settings,
+    )
+    uow.commit()
+    return etag_response(
+        request, service.quality_read(assessment, settings), status_code=201 if created else 200
+    )
+
+
+@evaluations.get(
+    "/{evaluation_id}/quality-assessment",
+    response_model=QualityAssessmentRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read the quality assessment of the report",
+)
+def get_quality_assessment(
+    evaluation_id: int, session: SessionDep, request: Request, settings: SettingsDep
+) -> Response:
+    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    assessment = service.get_quality_assessment(db_session=session, evaluation_id=evaluation_id)
+    if assessment is None:
+        raise not_found("quality assessment of evaluation", evaluation_id)
+    return etag_response(request, service.quality_read(assessment, settings))
+
+
+@evaluations.post(
+    "/{evaluation_id}/documents",
+    status_code=201,
+    response_model=DocumentRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404),
+    summary="Register a document (URL, SHA-256 checksum, public flag)",
+)
+def add_document(evaluation_id: int, data: DocumentCreate, uow: UnitOfWorkDep) -> Response:
+    def produce() -> DocumentRead:
+        evaluation = service.get_evaluation(db_session=uow.session, evaluation_id=evaluation_id)
+        document = service.add_document(db_session=uow.session, evaluation=evaluation, data=data)
+        return DocumentRead.model_validate(document)
+
+    return uow.create(data, produce)
+
+
+@evaluations.get(
+    "/{evaluation_id}/documents",
+    response_model=Page[DocumentRead],
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="List an evaluation's documents",
+)
+def list_documents(
+    evaluation_id: int,
+    session: SessionDep,
+    public: bool | None = Query(default=None),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[DocumentRead]:
+    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    items, next_cursor = service.list_documents(
+        db_session=session, evaluation_id=evaluation_id, public=public, limit=limit, cursor=cursor
+    )
+    return Page(items=[DocumentRead.model_validate(d) for d in items], next_cursor=next_cursor)
+
+
+# --------------------------------------------------------------------------- recommendations
+
+recommendations = api_router(prefix="/api/v1/recommendations", tags=["recommendations"])
+
+
+@recommendations.post(
+    "",
+    status_code=201,
+    response_model=RecommendationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    summary="Record a recommendation of an evaluation report",
+)
+def create_recommendation(
+    data: RecommendationCreate, uow: UnitOfWorkDep, settings: SettingsDep, today: ClockDep
+) -> Response:
+    return uow.create(
+        data,
+        lambda: service.recommendation_read(
+            service.create_recommendation(db_session=uow.session, data=data),
+            today=today,
+            settings=settings,
+        ),
+        location=lambda r: f"/api/v1/recommendations/{r.id}",
+    )
+
+
+@recommendations.get(
+    "",
+    response_model=Page[RecommendationRead],
+    dependencies=[READ],
+    summary="List recommendations",
+)
+def list_recommendations(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    evaluation_id: int | None = Query(default=None),
+    cycle_id: int | None = Query(default=None),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[RecommendationRead]:
+    items, next_cursor = service.list_recommendations(
+        db_session=session,
+        evaluation_id=evaluation_id,
+        cycle_id=cycle_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=[service.recommendation_read(r, today=today, settings=settings) for r in items],
+        next_cursor=next_cursor,
+    )
+
+
+@recommendations.get(
+    "/{recommendation_id}",
+    response_model=RecommendationRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read a recommendation with its management response and key actions",
+)
+def get_recommendation(
+    recommendation_id: int,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> Response:
+    recommendation = service.get_recommendation(
+        db_session=session, recommendation_id=recommendation_id
+    )
+    return etag_response(
+        request, service.recommendation_read(recommendation, today=today, settings=settings)
+    )
+
+
+@recommendations.patch(
+    "/{recommendation_id}",
+    response_model=RecommendationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Change a recommendation (If-Match required)",
+)
+def update_recommendation(
+    recommendation_id: int,
+    data: RecommendationUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    settings: SettingsDep,
+    today: ClockDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    recommendation = service.get_recommendation(
+        db_session=uow.session, recommendation_id=recommendation_id, for_update=True
+    )
+    check_if_match(
+        if_match, service.recommendation_read(recommendation, today=today, settings=settings)
+    )
+    service.update_recommendation(db_session=uow.session, recommendation=recommendation, data=data)
+    uow.commit()
+    return etag_response(
+        request, service.recommendation_read(recommendation, today=today, settings=settings)
+    )
+
+
+@recommendations.post(
+    "/{recommendation_id}/management-response",
+    status_code=201,
+    response_model=RecommendationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409),
+    summary="Give the one management response to a recommendation",
+)
+def respond(
+    recommendation_id: int,
+    data: ManagementResponseCreate,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    today: ClockDep,
+) -> Response:
+    def produce() -> RecommendationRead:
+        recommendation = service.get_recommendation(
+            db_session=uow.session, recommendation_id=recommendation_id, for_update=True
+        )
+        service.respond(
+            db_session=uow.session, recommendation=recommendation, data=data, today=today
+        )
+        return service.recommendation_read(recommendation, today=today, settings=settings)
+
+    return uow.create(data, produce, location=lambda r: f"/api/v1/recommendations/{r.id}")
+
+
+# --------------------------------------------------------------------------- key actions
+
+key_actions = api_router(prefix="/api/v1/key-actions", tags=["key actions"])
+
+
+@key_actions.post(
+    "",
+    status_code=201,
+    response_model=KeyActionRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    summary="Record a key action following an accepted recommendation",
+)
+def create_key_action(data: KeyActionCreate, uow: UnitOfWorkDep, today: ClockDep) -> Response:
+    return uow.create(
+        data,
+        lambda: service.key_action_read(
+            service.create_key_action(db_session=uow.session, data=data), today
+        ),
+        location=lambda a: f"/api/v1/key-actions/{a.id}",
+    )
+
+
+@key_actions.get(
+    "",
+    response_model=Page[KeyActionRead],
+    dependencies=[READ],
+    summary="List key actions (overdue=true: open and past due on the given day)",
+)
+def list_key_actions(
+    session: SessionDep,
+    today: TodayDep,
+    recommendation_id: int | None = Query(default=None),
+    status: KeyActionStatus | None = Query(default=None),
+    overdue: bool = Query(default=False),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[KeyActionRead]:
+    items, next_cursor = service.list_key_actions(
+        db_session=session,
+        recommendation_id=recommendation_id,
+        status=status,
+        overdue_on=today if overdue else None,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[service.key_action_read(a, today) for a in items], next_cursor=next_cursor)
+
+
+@key_actions.get(
+    "/{key_action_id}",
+    response_model=KeyActionRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read a key action",
+)
+def get_key_action(
+    key_action_id: int, session: SessionDep, request: Request, today: TodayDep
+) -> Response:
+    action = service.get_key_action(db_session=session, key_action_id=key_action_id)
+    return etag_response(request, service.key_action_read(action, today))
+
+
+@key_actions.patch(
+    "/{key_action_id}",
+    response_model=KeyActionRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Change a key action or move its status (If-Match required)",
+)
+def update_key_action(
+    key_action_id: int,
+    data: KeyActionUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    today: ClockDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    action = service.get_key_action(
+        db_session=uow.session, key_action_id=key_action_id, for_update=True
+    )
+    check_if_match(if_match, service.key_action_read(action, today))
+    service.update_key_action(db_session=uow.session, action=action, data=data, today=today)
+    uow.commit()
+    return etag_response(request, service.key_action_read(action, today))
+
+
+# --------------------------------------------------------------------------- tracking
+
+tracking_router = api_router(
+    prefix="/api/v1/evaluation-tracking", tags=["evaluation tracking"], dependencies=[TRACK]
+)
+
+
+@tracking_router.get(
+    "/deadlines",
+    response_model=DeadlinePage,
+    summary="Unmet deadlines in the next N days (cycle milestones, responses, key actions)",
+)
+def deadlines(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    within_days: int = Query(default=30, ge=0, le=366),
+) -> DeadlinePage:
+    return DeadlinePage(
+        items=tracking.deadlines(
+            db_session=session, today=today, within_days=within_days, settings=settings
+        )
+    )
+
+
+@tracking_router.get(
+    "/overdue-actions",
+    response_model=Page[KeyActionRead],
+    summary="Key actions open and past due, oldest due first",
+)
+def overdue_actions(
+    session: SessionDep,
+    today: TodayDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[KeyActionRead]:
+    items, next_cursor = service.list_key_actions(
+        db_session=session,
+        recommendation_id=None,
+        status=None,
+        overdue_on=today,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[service.key_action_read(a, today) for a in items], next_cursor=next_cursor)
+
+
+@tracking_router.get(
+    "/cycles",
+    response_model=Page[CycleTrackingRead],
+    summary="Per cycle: acceptance and implementation rates, timeliness, paragraph-11 compliance",
+)
+def cycle_tracking(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[CycleTrackingRead]:
+    items, next_cursor = service.list_cycles(db_session=session, limit=limit, cursor=cursor)
+    return Page(
+        items=tracking.cycle_tracking(
+            db_session=session, cycles=items, today=today, settings=settings
+        ),
+        next_cursor=next_cursor,
+    )
+
+
+def _project_ids(ids: str) -> list[int]:
+    try:
+        values = [int(part) for part in ids.split(",")]
+    except ValueError:
+        values = []
+    if not values or any(v < 1 for v in values):
+        raise field_problem(
+            422,
+            "ids",
+            "give registry project ids as positive integers separated by commas",
+            rule="project-id-list",
+            location="query",
+        )
+    unique = list(dict.fromkeys(values))
+    if len(unique) > MAX_BATCH_PROJECTS:
+        raise field_problem(
+            422,
+            "ids",
+            f"at most {MAX_BATCH_PROJECTS} project ids per call",
+            rule="too-many-ids",
+            location="query",
+        )
+    return unique
+
+
+@tracking_router.get(
+    "/projects",
+    response_model=ProjectEvaluationsBatch,
+    summary="For the gateway: per registry project, its evaluations, open recommendations "
+    "and overdue key actions (one call for many projects)",
+)
+def projects_view(
+    session: SessionDep,
+    today: TodayDep,
+    ids: str = Query(max_length=2000, description="Comma-separated project ids, e.g. 1,2,3."),
+) -> ProjectEvaluationsBatch:
+    items = tracking.projects_view(db_session=session, project_ids=_project_ids(ids), today=today)
+    return ProjectEvaluationsBatch(items=items, as_of=today)
+
+
+routers = (cycles, evaluators, evaluations, recommendations, key_actions, tracking_router)

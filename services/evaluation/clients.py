@@ -1,0 +1,129 @@
+"""What evaluation asks other services, over HTTP: the registry and the funding ledger.
+
+Each backend is one :class:`shared.clients.ServiceClient` built per app (``app.state``) and
+signed as the service ``evaluation``. Failures are the shared client's problems: unreachable
+→ 503, timeout → 504, an unexpected answer → 502; nothing is ever accepted unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from services.evaluation.models import FundingSourceKind
+from shared.clients import ServiceClient
+
+#: IATI OrganisationRole code of the implementing organisation.
+IATI_ROLE_IMPLEMENTING = "4"
+
+_ROLE_NAMES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipatingOrganisation:
+    iati_org_id: str | None
+    name: str | None
+    role: str  # IATI OrganisationRole code, "1"-"4"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryProject:
+    id: int
+    title: str | None
+    organisations: tuple[ParticipatingOrganisation, ...]
+
+    def implementers(self) -> Iterable[ParticipatingOrganisation]:
+        return (o for o in self.organisations if o.role == IATI_ROLE_IMPLEMENTING)
+
+
+def _role_code(value: Any) -> str:
+    if isinstance(value, Mapping):
+        value = value.get("code", value.get("role"))
+    text = str(value).strip().lower()
+    return _ROLE_NAMES.get(text, text)
+
+
+def _organisation(raw: Mapping[str, Any]) -> ParticipatingOrganisation:
+    nested = raw.get("organisation")
+    source: Mapping[str, Any] = nested if isinstance(nested, Mapping) else raw
+    ref = source.get("iati_org_id", source.get("ref", raw.get("iati_org_id", raw.get("ref"))))
+    name = source.get("name", raw.get("name"))
+    return ParticipatingOrganisation(
+        iati_org_id=str(ref) if ref else None,
+        name=str(name) if name else None,
+        role=_role_code(raw.get("role")),
+    )
+
+
+def _project(project_id: int, body: Mapping[str, Any]) -> RegistryProject:
+    raw_orgs: list[Any] = []
+    for key in ("participating_organisations", "participating_orgs", "organisations"):
+        value = body.get(key)
+        if isinstance(value, list):
+            raw_orgs = value
+            break
+    title = body.get("title")
+    return RegistryProject(
+        id=project_id,
+        title=str(title) if title is not None else None,
+        organisations=tuple(_organisation(o) for o in raw_orgs if isinstance(o, Mapping)),
+    )
+
+
+class ProjectRegistry:
+    """The regional project registry, as evaluation needs it."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    def project(self, project_id: int) -> RegistryProject | None:
+        body = self._client.get_json(f"/api/v1/projects/{project_id}")
+        return None if body is None else _project(project_id, body)
+
+
+class FundingLedger:
+    """The voluntary-funding ledger: it holds voluntary money only, so existence is the check."""
+
+    _PATHS = {
+        FundingSourceKind.AGREEMENT: "/api/v1/agreements/{id}",
+        FundingSourceKind.ALLOCATION: "/api/v1/allocations/{id}",
+    }
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    def exists(self, kind: FundingSourceKind, ledger_id: int) -> bool:
+        return self._client.get_json(self._PATHS[kind].format(id=ledger_id)) is not None
+
+
+@dataclass(slots=True)
+class Backends:
+    """The app's clients, built once in ``create_app`` and closed at shutdown."""
+
+    projects: ServiceClient
+    funding: ServiceClient
+
+    @property
+    def registry(self) -> ProjectRegistry:
+        return ProjectRegistry(self.projects)
+
+    @property
+    def ledger(self) -> FundingLedger:
+        return FundingLedger(self.funding)
+
+    def close(self) -> None:
+        self.projects.close()
+        self.funding.close()
+
+
+def get_registry(request: Request) -> ProjectRegistry:
+    backends: Backends = request.app.state.backends
+    return backends.registry
+
+
+def get_ledger(request: Request) -> FundingLedger:
+    backends: Backends = request.app.state.backends
+    return backends.ledger

@@ -1,0 +1,1212 @@
+"""Domain logic of the biennial evaluation tracking. No FastAPI here; callers commit.
+
+Rules live here, one function per rule; the read models (``*_read``) compute what depends on
+"today" (at risk, overdue, on time), so nothing computed is ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.evaluation.clients import FundingLedger, ProjectRegistry, RegistryProject
+from services.evaluation.models import (
+    Acceptance,
+    Criterion,
+    CriterionRating,
+    Evaluation,
+    EvaluationCycle,
+    EvaluationDocument,
+    EvaluationFundingSource,
+    EvaluationKind,
+    EvaluationProject,
+    EvaluationStatus,
+    Evaluator,
+    Finding,
+    KeyAction,
+    KeyActionStatus,
+    ManagementResponse,
+    QualityAssessment,
+    Recommendation,
+    StatusChange,
+    TeamMember,
+    TeamRole,
+)
+from services.evaluation.schemas import (
+    ContractingState,
+    CycleContracting,
+    CycleDeadlines,
+    CycleRead,
+    DocumentCreate,
+    EvaluationCreate,
+    EvaluationRead,
+    EvaluationUpdate,
+    EvaluatorCreate,
+    EvaluatorUpdate,
+    FindingCreate,
+    FundingSource,
+    ImplementationStatus,
+    KeyActionCreate,
+    KeyActionRead,
+    KeyActionUpdate,
+    ManagementResponseCreate,
+    ManagementResponseRead,
+    Money,
+    QualityAssessmentRead,
+    QualityAssessmentWrite,
+    RatingRead,
+    RatingWrite,
+    RecommendationCreate,
+    RecommendationRead,
+    RecommendationUpdate,
+    StatusChangeRead,
+    TeamMemberCreate,
+    TeamMemberRead,
+    TransitionRequest,
+)
+from services.evaluation.settings import Settings
+from shared.pagination import SortKey, paginate
+from shared.problems import conflict, field_problem, not_found
+
+FIRST_CYCLE_YEAR = 2028
+CYCLE_LENGTH_YEARS = 2
+
+# --------------------------------------------------------------------------- cycles
+
+
+def _month_day(year: int, month_day: str) -> dt.date:
+    return dt.date.fromisoformat(f"{year}-{month_day}")
+
+
+def build_cycle(year: int, settings: Settings) -> EvaluationCycle:
+    """Cycle ``year`` covers the two calendar years before it (2028 covers 2026-2027)."""
+    final_report = _month_day(year, settings.final_report_deadline)
+    return EvaluationCycle(
+        year=year,
+        period_start=dt.date(year - CYCLE_LENGTH_YEARS, 1, 1),
+        period_end=dt.date(year - 1, 12, 31),
+        terms_of_reference_due=_month_day(year, settings.terms_of_reference_deadline),
+        evaluator_contracted_due=_month_day(year, settings.evaluator_contracted_deadline),
+        inception_due=_month_day(year, settings.inception_deadline),
+        draft_report_due=_month_day(year, settings.draft_report_deadline),
+        final_report_due=final_report,
+        management_response_due=final_report + dt.timedelta(days=settings.management_response_days),
+    )
+
+
+def schedule_cycles(
+    *, db_session: Session, through_year: int, settings: Settings
+) -> tuple[list[EvaluationCycle], list[int]]:
+    """Every cycle from 2028 to ``through_year``, creating the missing ones."""
+    if through_year % CYCLE_LENGTH_YEARS != FIRST_CYCLE_YEAR % CYCLE_LENGTH_YEARS:
+        raise field_problem(
+            422,
+            "through_year",
+            f"cycles fall every two years from {FIRST_CYCLE_YEAR}; {through_year} is not one",
+            rule="biennial-cycle-year",
+        )
+    if through_year > settings.max_schedule_year:
+        raise field_problem(
+            422,
+            "through_year",
+            f"cycles are generated up to {settings.max_schedule_year} at most",
+            rule="cycle-year-too-far",
+        )
+    existing = {
+        c.year: c
+        for c in db_session.execute(
+            select(EvaluationCycle).where(EvaluationCycle.year <= through_year).with_for_update()
+        ).scalars()
+    }
+    created: list[int] = []
+    for year in range(FIRST_CYCLE_YEAR, through_year + 1, CYCLE_LENGTH_YEARS):
+        if year not in existing:
+            cycle = build_cycle(year, settings)
+            db_session.add(cycle)
+            existing[year] = cycle
+            created.append(year)
+    db_session.flush()
+    return [existing[y] for y in sorted(existing)], created
+
+
+def get_cycle(*, db_session: Session, cycle_id: int) -> EvaluationCycle:
+    cycle = db_session.get(EvaluationCycle, cycle_id)
+    if cycle is None:
+        raise not_found("evaluation cycle", cycle_id)
+    return cycle
+
+
+def list_cycles(
+    *, db_session: Session, limit: int, cursor: str | None
+) -> tuple[list[EvaluationCycle], str | None]:
+    return paginate(
+        db_session,
+        select(EvaluationCycle),
+        keys=[SortKey(EvaluationCycle.year.expression), SortKey(EvaluationCycle.id.expression)],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def independent_evaluations(db_session: Session, cycle_ids: Iterable[int]) -> dict[int, Evaluation]:
+    """The live (not cancelled) independent evaluation of each cycle, by cycle id."""
+    ids = list(cycle_ids)
+    if not ids:
+        return {}
+    rows = db_session.execute(
+        select(Evaluation).where(
+            Evaluation.cycle_id.in_(ids),
+            Evaluation.kind == EvaluationKind.INDEPENDENT_CENTRE,
+            Evaluation.status != EvaluationStatus.CANCELLED,
+        )
+    ).scalars()
+    return {e.cycle_id: e for e in rows if e.cycle_id is not None}
+
+
+def reached_on(evaluation: Evaluation | None, status: EvaluationStatus) -> dt.date | None:
+    """The day ``evaluation`` first reached ``status`` (None when it has not)."""
+    if evaluation is None:
+        return None
+    for change in evaluation.history:
+        if change.to_status == status:
+            return change.effective_on
+    return None
+
+
+def contracting(
+    cycle: EvaluationCycle, evaluation: Evaluation | None, *, today: dt.date, settings: Settings
+) -> CycleContracting:
+    deadline = cycle.evaluator_contracted_due
+    contracted_on = reached_on(evaluation, EvaluationStatus.EVALUATOR_CONTRACTED)
+    days = (deadline - today).days
+    state: ContractingState
+    if contracted_on is not None:
+        state = "contracted"
+    elif days < 0:
+        state = "overdue"
+    elif days <= settings.cycle_at_risk_days:
+        state = "at_risk"
+    else:
+        state = "on_track"
+    return CycleContracting(
+        state=state,
+        deadline=deadline,
+        contracted_on=contracted_on,
+        days_to_deadline=days,
+    )
+
+
+def cycle_read(
+    cycle: EvaluationCycle, evaluation: Evaluation | None, *, today: dt.date, settings: Settings
+) -> CycleRead:
+    return CycleRead(
+        id=cycle.id,
+        year=cycle.year,
+        period_start=cycle.period_start,
+        period_end=cycle.period_end,
+        deadlines=cycle_deadlines(cycle),
+        independent_evaluation_id=evaluation.id if evaluation else None,
+        contracting=contracting(cycle, evaluation, today=today, settings=settings),
+        as_of=today,
+    )
+
+
+def cycle_deadlines(cycle: EvaluationCycle) -> CycleDeadlines:
+    return CycleDeadlines(
+        terms_of_reference=cycle.terms_of_reference_due,
+        evaluator_contracted=cycle.evaluator_contracted_due,
+        inception=cycle.inception_due,
+        draft_report=cycle.draft_report_due,
+        final_report=cycle.final_report_due,
+        management_response=cycle.management_response_due,
+    )
+
+
+def cycle_reads(
+    db_session: Session,
+    cycles: Sequence[EvaluationCycle],
+    *,
+    today: dt.date,
+    settings: Settings,
+) -> list[CycleRead]:
+    evaluations = independent_evaluations(db_session, (c.id for c in cycles))
+    return [cycle_read(c, evaluations.get(c.id), today=today, settings=settings) for c in cycles]
+
+
+# --------------------------------------------------------------------------- evaluators
+
+
+def create_evaluator(*, db_session: Session, data: EvaluatorCreate) -> Evaluator:
+    evaluator = Evaluator(**data.model_dump())
+    db_session.add(evaluator)
+    db_session.flush()
+    return evaluator
+
+
+def get_evaluator(*, db_session: Session, evaluator_id: int, for_update: bool = False) -> Evaluator:
+    stmt = select(Evaluator).where(Evaluator.id == evaluator_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    evaluator = db_session.execute(stmt).scalar_one_or_none()
+    if evaluator is None:
+        raise not_found("evaluator", evaluator_id)
+    return evaluator
+
+
+def update_evaluator(
+    *, db_session: Session, evaluator: Evaluator, data: EvaluatorUpdate
+) -> Evaluator:
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("name", "employed_by_centre"):
+        if field in changes and changes[field] is None:
+            raise field_problem(422, field, "may not be null", rule="required")
+    for field, value in changes.items():
+        setattr(evaluator, field, value)
+    db_session.flush()
+    return evaluator
+
+
+def list_evaluators(
+    *, db_session: Session, q: str | None, limit: int, cursor: str | None
+) -> tuple[list[Evaluator], str | None]:
+    stmt = select(Evaluator)
+    if q:
+        stmt = stmt.where(Evaluator.name.icontains(q, autoescape=True))
+    return paginate(
+        db_session, stmt, keys=[SortKey(Evaluator.id.expression)], limit=limit, cursor=cursor
+    )
+
+
+# --------------------------------------------------------------------------- independence
+
+
+def _employer_conflicts(
+    evaluator: Evaluator, projects: Sequence[RegistryProject], settings: Settings
+) -> list[dict[str, Any]]:
+    """Why ``evaluator`` is not independent of the Centre or of a project in scope."""
+    conflicts: list[dict[str, Any]] = []
+    employer = (evaluator.employer_iati_org_id or "").casefold()
+    centre = (settings.centre_iati_org_id or "").casefold()
+    if evaluator.employed_by_centre or (employer and employer == centre):
+        conflicts.append(
+            {
+                "evaluator_id": evaluator.id,
+                "rule": "evaluator-employed-by-centre",
+                "message": f"evaluator {evaluator.name} is employed by the Centre",
+            }
+        )
+    if employer:
+        for project in projects:
+            for org in project.implementers():
+                if org.iati_org_id and org.iati_org_id.casefold() == employer:
+                    conflicts.append(
+                        {
+                            "evaluator_id": evaluator.id,
+                            "rule": "evaluator-employer-implements-project",
+                            "project_id": project.id,
+                            "organisation": org.iati_org_id,
+                            "message": f"evaluator {evaluator.name} is employed by "
+                            f"{org.name or org.iati_org_id} ({org.iati_org_id}), which "
+                            f"implements project {project.id} in the evaluation's scope",
+                        }
+                    )
+    return conflicts
+
+
+def _raise_conflicts(conflicts: list[dict[str, Any]]) -> None:
+    if conflicts:
+        raise conflict(
+            "not independent: " + "; ".join(c["message"] for c in conflicts),
+            rule=conflicts[0]["rule"],
+            conflicts=conflicts,
+        )
+
+
+def _projects_in_scope(
+    registry: ProjectRegistry, project_ids: Sequence[int], field: str = "project_ids"
+) -> list[RegistryProject]:
+    """Each project from the registry; an unknown id is a 422 naming it."""
+    projects: list[RegistryProject] = []
+    for index, project_id in enumerate(project_ids):
+        project = registry.project(project_id)
+        if project is None:
+            raise field_problem(
+                422,
+                f"{field}.{index}",
+                f"project {project_id} is not in the regional project registry",
+                rule="unknown-project",
+            )
+        projects.append(project)
+    return projects
+
+
+def check_team_independence(
+    evaluators: Sequence[Evaluator], projects: Sequence[RegistryProject], settings: Settings
+) -> None:
+    conflicts: list[dict[str, Any]] = []
+    for evaluator in evaluators:
+        conflicts += _employer_conflicts(evaluator, projects, settings)
+    _raise_conflicts(conflicts)
+
+
+# --------------------------------------------------------------------------- evaluations
+
+_ORDER: tuple[EvaluationStatus, ...] = (
+    EvaluationStatus.PLANNED,
+    EvaluationStatus.TERMS_OF_REFERENCE_APPROVED,
+    EvaluationStatus.EVALUATOR_CONTRACTED,
+    EvaluationStatus.INCEPTION,
+    EvaluationStatus.DATA_COLLECTION,
+    EvaluationStatus.DRAFT_REPORT,
+    EvaluationStatus.FINAL_REPORT,
+    EvaluationStatus.MANAGEMENT_RESPONSE,
+    EvaluationStatus.COMPLETED,
+)
+_TERMINAL = frozenset({EvaluationStatus.COMPLETED, EvaluationStatus.CANCELLED})
+_NEEDS_REASON = frozenset({EvaluationStatus.CANCELLED, EvaluationStatus.POSTPONED})
+
+
+def allowed_transitions(evaluation: Evaluation) -> set[EvaluationStatus]:
+    current = evaluation.status
+    if current in _TERMINAL:
+        return set()
+    if current is EvaluationStatus.POSTPONED:
+        resume = evaluation.resume_status or EvaluationStatus.PLANNED
+        return {resume, EvaluationStatus.CANCELLED}
+    following = _ORDER[_ORDER.index(current) + 1]
+    return {following, EvaluationStatus.CANCELLED, EvaluationStatus.POSTPONED}
+
+
+def _check_cycle(db_session: Session, data: EvaluationCreate) -> None:
+    if data.kind is EvaluationKind.INDEPENDENT_CENTRE and data.cycle_id is None:
+        raise field_problem(
+            422,
+            "cycle_id",
+            "the independent evaluation of the Centre belongs to a biennial cycle",
+            rule="cycle-required",
+        )
+    if data.cycle_id is not None and db_session.get(EvaluationCycle, data.cycle_id) is None:
+        raise field_problem(
+            422, "cycle_id", f"cycle {data.cycle_id} does not exist", rule="unknown-cycle"
+        )
+    if data.kind is EvaluationKind.PROJECT and not data.project_ids:
+        raise field_problem(
+            422,
+            "project_ids",
+            "a project evaluation names at least one registry project",
+            rule="scope-required",
+        )
+    if data.kind is EvaluationKind.INDEPENDENT_CENTRE:
+        # Lock the cycle row so two concurrent requests cannot both create one.
+        db_session.execute(
+            select(EvaluationCycle.id).where(EvaluationCycle.id == data.cycle_id).with_for_update()
+        )
+        live = independent_evaluations(db_session, [data.cycle_id or 0])
+        if live:
+            raise conflict(
+                f"cycle {data.cycle_id} already has its independent evaluation "
+                f"(evaluation {live[data.cycle_id or 0].id})",
+                rule="one-independent-evaluation-per-cycle",
+            )
+
+
+def _check_funding_sources(ledger: FundingLedger, sources: Sequence[FundingSource]) -> None:
+    for index, source in enumerate(sources):
+        if not ledger.exists(source.kind, source.id):
+            raise field_problem(
+                422,
+                f"funding_sources.{index}.id",
+                f"{source.kind.value} {source.id} is not in the voluntary-funding ledger; "
+                "evaluations are funded from voluntary contributions only (paragraph 11)",
+                rule="unknown-funding-source",
+            )
+
+
+def create_evaluation(
+    *,
+    db_session: Session,
+    data: EvaluationCreate,
+    registry: ProjectRegistry,
+    ledger: FundingLedger,
+    today: dt.date,
+) -> Evaluation:
+    _check_cycle(db_session, data)
+    _projects_in_scope(registry, data.project_ids)
+    _check_funding_sources(ledger, data.funding_sources)
+    evaluation = Evaluation(
+        kind=data.kind,
+        title=data.title,
+        cycle_id=data.cycle_id,
+        status=EvaluationStatus.PLANNED,
+        commissioning_entities=list(data.commissioning_entities),
+        budget_amount=data.budget.amount if data.budget else None,
+        budget_currency=data.budget.currency if data.budget else None,
+        projects=[EvaluationProject(project_id=p) for p in data.project_ids],
+        funding_sources=[
+            EvaluationFundingSource(kind=s.kind, ledger_id=s.id) for s in data.funding_sources
+        ],
+        history=[
+            StatusChange(from_status=None, to_status=EvaluationStatus.PLANNED, effective_on=today)
+        ],
+    )
+    db_session.add(evaluation)
+    db_session.flush()
+    return evaluation
+
+
+def get_evaluation(
+    *, db_session: Session, evaluation_id: int, for_update: bool = False
+) -> Evaluation:
+    stmt = select(Evaluation).where(Evaluation.id == evaluation_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Evaluation)
+    evaluation = db_session.execute(stmt).unique().scalar_one_or_none()
+    if evaluation is None:
+        raise not_found("evaluation", evaluation_id)
+    return evaluation
+
+
+def _ensure_open(evaluation: Evaluation) -> None:
+    if evaluation.status in _TERMINAL:
+        raise conflict(
+            f"evaluation {evaluation.id} is {evaluation.status.value} and can no longer change",
+            rule="evaluation-closed",
+        )
+
+
+def update_evaluation(
+    *,
+    db_session: Session,
+    evaluation: Evaluation,
+    data: EvaluationUpdate,
+    registry: ProjectRegistry,
+    ledger: FundingLedger,
+    settings: Settings,
+) -> Evaluation:
+    _ensure_open(evaluation)
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("title", "project_ids", "commissioning_entities", "funding_sources"):
+        if field in changes and changes[field] is None:
+            raise field_problem(422, field, "may not be null", rule="required")
+    if data.project_ids is not None:
+        if evaluation.kind is EvaluationKind.PROJECT and not data.project_ids:
+            raise field_problem(
+                422,
+                "project_ids",
+                "a project evaluation names at least one registry project",
+                rule="scope-required",
+            )
+        projects = _projects_in_scope(registry, data.project_ids)
+        check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+    if data.funding_sources is not None:
+        _check_funding_sources(ledger, data.funding_sources)
+    if data.title is not None:
+        evaluation.title = data.title
+    if data.commissioning_entities is not None:
+        evaluation.commissioning_entities = list(data.commissioning_entities)
+    if "budget" in changes:
+        evaluation.budget_amount = data.budget.amount if data.budget else None
+        evaluation.budget_currency = data.budget.currency if data.budget else None
+    if data.project_ids is not None:
+        evaluation.projects = [EvaluationProject(project_id=p) for p in data.project_ids]
+    if data.funding_sources is not None:
+        wanted = {(s.kind, s.id) for s in data.funding_sources}
+        kept = [s for s in evaluation.funding_sources if (s.kind, s.ledger_id) in wanted]
+        have = {(s.kind, s.ledger_id) for s in kept}
+        evaluation.funding_sources = kept + [
+            EvaluationFundingSource(kind=s.kind, ledger_id=s.id)
+            for s in data.funding_sources
+            if (s.kind, s.id) not in have
+        ]
+    db_session.flush()
+    return evaluation
+
+
+def assign_evaluator(
+    *,
+    db_session: Session,
+    evaluation: Evaluation,
+    data: TeamMemberCreate,
+    registry: ProjectRegistry,
+    settings: Settings,
+) -> Evaluation:
+    _ensure_open(evaluation)
+    evaluator = db_session.get(Evaluator, data.evaluator_id)
+    if evaluator is None:
+        raise field_problem(
+            422,
+            "evaluator_id",
+            f"evaluator {data.evaluator_id} does not exist",
+            rule="unknown-evaluator",
+        )
+    if any(m.evaluator_id == evaluator.id for m in evaluation.team):
+        raise field_problem(
+            409,
+            "evaluator_id",
+            f"evaluator {evaluator.id} is already on the team",
+            rule="duplicate-team-member",
+        )
+    if data.role is TeamRole.LEAD and any(m.role is TeamRole.LEAD for m in evaluation.team):
+        raise conflict("the evaluation already has a lead evaluator", rule="single-lead-evaluator")
+    if evaluator.declaration_signed_on is None:
+        raise conflict(
+            f"evaluator {evaluator.name} has not signed a declaration of interests",
+            rule="declaration-of-interests-unsigned",
+        )
+    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
+    _raise_conflicts(_employer_conflicts(evaluator, projects, settings))
+    evaluation.team.append(TeamMember(evaluator=evaluator, role=data.role))
+    db_session.flush()
+    return evaluation
+
+
+def _check_contracting(
+    evaluation: Evaluation, registry: ProjectRegistry, settings: Settings
+) -> None:
+    if not any(m.role is TeamRole.LEAD for m in evaluation.team):
+        raise conflict(
+            "an evaluation cannot reach evaluator_contracted without an independent lead "
+            "evaluator on its team",
+            rule="independent-lead-required",
+        )
+    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
+    check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+
+
+def _check_completion(db_session: Session, evaluation: Evaluation) -> None:
+    unanswered = (
+        db_session.execute(
+            select(Recommendation.number)
+            .outerjoin(ManagementResponse)
+            .where(Recommendation.evaluation_id == evaluation.id, ManagementResponse.id.is_(None))
+            .order_by(Recommendation.number)
+        )
+        .scalars()
+        .all()
+    )
+    if unanswered:
+        raise conflict(
+            "every recommendation needs a management response before completion; missing for "
+            "recommendation(s) " + ", ".join(str(n) for n in unanswered),
+            rule="management-response-missing",
+            recommendations=list(unanswered),
+        )
+
+
+def transition(
+    *,
+    db_session: Session,
+    evaluation: Evaluation,
+    data: TransitionRequest,
+    registry: ProjectRegistry,
+    settings: Settings,
+    today: dt.date,
+) -> Evaluation:
+    target = data.status
+    allowed = allowed_transitions(evaluation)
+    if target not in allowed:
+        raise conflict(
+            f"an evaluation cannot go from {evaluation.status.value} to {target.value}; "
+            f"allowed: {', '.join(sorted(s.value for s in allowed)) or 'none'}",
+            rule="illegal-status-transition",
+            current_status=evaluation.status.value,
+            allowed=sorted(s.value for s in allowed),
+        )
+    if target in _NEEDS_REASON and not data.reason:
+        raise field_problem(
+            422, "reason", f"a reason is required to mark it {target.value}", rule="reason-required"
+        )
+    effective_on = data.effective_on or today
+    previous = evaluation.history[-1].effective_on if evaluation.history else None
+    if previous is not None and effective_on < previous:
+        raise field_problem(
+            422,
+            "effective_on",
+            f"must not be before the previous status change ({previous.isoformat()})",
+            rule="status-dates-in-order",
+        )
+    if target is EvaluationStatus.EVALUATOR_CONTRACTED:
+        _check_contracting(evaluation, registry, settings)
+    if target is EvaluationStatus.COMPLETED:
+        _check_completion(db_session, evaluation)
+    if target is EvaluationStatus.POSTPONED:
+        evaluation.resume_status = evaluation.status
+    elif evaluation.status is EvaluationStatus.POSTPONED:
+        evaluation.resume_status = None
+    evaluation.history.append(
+        StatusChange(
+            from_status=evaluation.status,
+            to_status=target,
+            reason=data.reason,
+            effective_on=effective_on,
+        )
+    )
+    evaluation.status = target
+    evaluation.status_reason = data.reason if target in _NEEDS_REASON else None
+    db_session.flush()
+    return evaluation
+
+
+def list_evaluations(
+    *,
+    db_session: Session,
+    cycle_id: int | None,
+    kind: EvaluationKind | None,
+    status: EvaluationStatus | None,
+    project_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Evaluation], str | None]:
+    stmt = select(Evaluation)
+    if cycle_id is not None:
+        stmt = stmt.where(Evaluation.cycle_id == cycle_id)
+    if kind is not None:
+        stmt = stmt.where(Evaluation.kind == kind)
+    if status is not None:
+        stmt = stmt.where(Evaluation.status == status)
+    if project_id is not None:
+        stmt = stmt.where(
+            Evaluation.id.in_(
+                select(EvaluationProject.evaluation_id).where(
+                    EvaluationProject.project_id == project_id
+                )
+            )
+        )
+    items, next_cursor = paginate(
+        db_session, stmt, keys=[SortKey(Evaluation.id.expression)], limit=limit, cursor=cursor
+    )
+    return items, next_cursor
+
+
+def evaluation_read(evaluation: Evaluation) -> EvaluationRead:
+    budget = (
+        Money(amount=evaluation.budget_amount, currency=evaluation.budget_currency)
+        if evaluation.budget_amount is not None and evaluation.budget_currency
+        else None
+    )
+    return EvaluationRead(
+        id=evaluation.id,
+        kind=evaluation.kind,
+        title=evaluation.title,
+        cycle_id=evaluation.cycle_id,
+        cycle_year=evaluation.cycle.year if evaluation.cycle else None,
+        status=evaluation.status,
+        status_reason=evaluation.status_reason,
+        project_ids=[p.project_id for p in evaluation.projects],
+        commissioning_entities=list(evaluation.commissioning_entities),
+        budget=budget,
+        funding_sources=[
+            FundingSource(kind=s.kind, id=s.ledger_id) for s in evaluation.funding_sources
+        ],
+        team=[
+            TeamMemberRead(
+                evaluator_id=m.evaluator_id,
+                name=m.evaluator.name,
+                role=m.role,
+                employer_name=m.evaluator.employer_name,
+                employer_iati_org_id=m.evaluator.employer_iati_org_id,
+            )
+            for m in evaluation.team
+        ],
+        history=[StatusChangeRead.model_validate(h) for h in evaluation.history],
+        created_at=evaluation.created_at,
+        updated_at=evaluation.updated_at,
+    )
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _check_score(score: int, settings: Settings, field: str = "score") -> str:
+    label = settings.rating_scale.get(score)
+    if label is None:
+        allowed = ", ".join(str(s) for s in sorted(settings.rating_scale, reverse=True))
+        raise field_problem(
+            422, field, f"{score} is not on the rating scale ({allowed})", rule="rating-scale"
+        )
+    return label
+
+
+def get_rating(
+    *, db_session: Session, evaluation_id: int, criterion: Criterion, for_update: bool = False
+) -> CriterionRating | None:
+    stmt = select(CriterionRating).where(
+        CriterionRating.evaluation_id == evaluation_id, CriterionRating.criterion == criterion
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return db_session.execute(stmt).scalar_one_or_none()
+
+
+def put_rating(
+    *,
+    db_session: Session,
+    evaluation: Evaluation,
+    criterion: Criterion,
+    rating: CriterionRating | None,
+    data: RatingWrite,
+    settings: Settings,
+) -> CriterionRating:
+    _ensure_open(evaluation)
+    _check_score(data.score, settings)
+    if rating is None:
+        rating = CriterionRating(evaluation_id=evaluation.id, criterion=criterion)
+        db_session.add(rating)
+    rating.score = data.score
+    rating.justification = data.justification
+    db_session.flush()
+    return rating
+
+
+def rating_read(rating: CriterionRating, settings: Settings) -> RatingRead:
+    return RatingRead(
+        criterion=rating.criterion,
+        score=rating.score,
+        label=settings.rating_scale.get(rating.score, str(rating.score)),
+        justification=rating.justification,
+        updated_at=rating.updated_at,
+    )
+
+
+def list_ratings(*, db_session: Session, evaluation_id: int) -> list[CriterionRating]:
+    order = {c: i for i, c in enumerate(Criterion)}
+    rows = db_session.execute(
+        select(CriterionRating).where(CriterionRating.evaluation_id == evaluation_id)
+    ).scalars()
+    return sorted(rows, key=lambda r: order[r.criterion])
+
+
+def add_finding(*, db_session: Session, evaluation: Evaluation, data: FindingCreate) -> Finding:
+    _ensure_open(evaluation)
+    number = _next_number(db_session, Finding.number, Finding.evaluation_id == evaluation.id)
+    finding = Finding(
+        evaluation_id=evaluation.id, number=number, text=data.text, criterion=data.criterion
+    )
+    db_session.add(finding)
+    db_session.flush()
+    return finding
+
+
+def list_findings(
+    *, db_session: Session, evaluation_id: int, limit: int, cursor: str | None
+) -> tuple[list[Finding], str | None]:
+    return paginate(
+        db_session,
+        select(Finding).where(Finding.evaluation_id == evaluation_id),
+        keys=[SortKey(Finding.number.expression), SortKey(Finding.id.expression)],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def get_quality_assessment(
+    *, db_session: Session, evaluation_id: int, for_update: bool = False
+) -> QualityAssessment | None:
+    stmt = select(QualityAssessment).where(QualityAssessment.evaluation_id == evaluation_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return db_session.execute(stmt).scalar_one_or_none()
+
+
+def put_quality_assessment(
+    *,
+    db_session: Session,
+    evaluation: Evaluation,
+    assessment: QualityAssessment | None,
+    data: QualityAssessmentWrite,
+    settings: Settings,
+) -> QualityAssessment:
+    if evaluation.status not in (
+        EvaluationStatus.DRAFT_REPORT,
+        EvaluationStatus.FINAL_REPORT,
+        EvaluationStatus.MANAGEMENT_RESPONSE,
+        EvaluationStatus.COMPLETED,
+    ):
+        raise conflict(
+            f"evaluation {evaluation.id} has no report to assess yet "
+            f"(status {evaluation.status.value})",
+            rule="quality-assessment-needs-report",
+        )
+    _check_score(data.score, settings)
+    if assessment is None:
+        assessment = QualityAssessment(evaluation_id=evaluation.id)
+        db_session.add(assessment)
+    for field, value in data.model_dump().items():
+        setattr(assessment, field, value)
+    db_session.flush()
+    return assessment
+
+
+def quality_read(assessment: QualityAssessment, settings: Settings) -> QualityAssessmentRead:
+    return QualityAssessmentRead(
+        evaluation_id=assessment.evaluation_id,
+        score=assessment.score,
+        label=settings.rating_scale.get(assessment.score, str(assessment.score)),
+        assessed_by=assessment.assessed_by,
+        assessed_on=assessment.assessed_on,
+        comments=assessment.comments,
+        updated_at=assessment.updated_at,
+    )
+
+
+def add_document(
+    *, db_session: Session, evaluation: Evaluation, data: DocumentCreate
+) -> EvaluationDocument:
+    document = EvaluationDocument(evaluation_id=evaluation.id, **data.model_dump())
+    db_session.add(document)
+    db_session.flush()
+    return document
+
+
+def list_documents(
+    *,
+    db_session: Session,
+    evaluation_id: int,
+    public: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[EvaluationDocument], str | None]:
+    stmt = select(EvaluationDocument).where(EvaluationDocument.evaluation_id == evaluation_id)
+    if public is not None:
+        stmt = stmt.where(EvaluationDocument.public == public)
+    return paginate(
+        db_session,
+        stmt,
+        keys=[SortKey(EvaluationDocument.id.expression)],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+# --------------------------------------------------------------------------- recommendations
+
+_REPORTING = frozenset(
+    {
+        EvaluationStatus.DRAFT_REPORT,
+        EvaluationStatus.FINAL_REPORT,
+        EvaluationStatus.MANAGEMENT_RESPONSE,
+    }
+)
+OPEN_ACTION_STATUSES = (KeyActionStatus.NOT_INITIATED, KeyActionStatus.INITIATED)
+_ACTION_NEXT: dict[KeyActionStatus, frozenset[KeyActionStatus]] = {
+    KeyActionStatus.NOT_INITIATED: frozenset(
+        {
+            KeyActionStatus.INITIATED,
+            KeyActionStatus.COMPLETED,
+            KeyActionStatus.NO_LONGER_APPLICABLE,
+        }
+    ),
+    KeyActionStatus.INITIATED: frozenset(
+        {KeyActionStatus.COMPLETED, KeyActionStatus.NO_LONGER_APPLICABLE}
+    ),
+    KeyActionStatus.COMPLETED: frozenset(),
+    KeyActionStatus.NO_LONGER_APPLICABLE: frozenset(),
+}
+
+
+def _next_number(db_session: Session, column: Any, where: Any) -> int:
+    current = db_session.execute(select(func.max(column)).where(where)).scalar()
+    return int(current or 0) + 1
+
+
+def create_recommendation(*, db_session: Session, data: RecommendationCreate) -> Recommendation:
+    evaluation = (
+        db_session.execute(
+            select(Evaluation)
+            .where(Evaluation.id == data.evaluation_id)
+            .with_for_update(of=Evaluation)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if evaluation is None:
+        raise field_problem(
+            422,
+            "evaluation_id",
+            f"evaluation {data.evaluation_id} does not exist",
+            rule="unknown-evaluation",
+        )
+    if evaluation.status not in _REPORTING:
+        raise conflict(
+            f"recommendations come with the draft or final report; evaluation "
+            f"{evaluation.id} is {evaluation.status.value}",
+            rule="recommendations-need-report",
+        )
+    number = _next_number(
+        db_session, Recommendation.number, Recommendation.evaluation_id == evaluation.id
+    )
+    recommendation = Recommendation(
+        evaluation_id=evaluation.id,
+        number=number,
+        text=data.text,
+        addressee=data.addressee,
+        priority=data.priority,
+    )
+    db_session.add(recommendation)
+    db_session.flush()
+    db_session.refresh(recommendation)
+    return recommendation
+
+
+def get_recommendation(
+    *, db_session: Session, recommendation_id: int, for_update: bool = False
+) -> Recommendation:
+    stmt = select(Recommendation).where(Recommendation.id == recommendation_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Recommendation)
+    recommendation = db_session.execute(stmt).unique().scalar_one_or_none()
+    if recommendation is None:
+        raise not_found("recommendation", recommendation_id)
+    return recommendation
+
+
+def update_recommendation(
+    *, db_session: Session, recommendation: Recommendation, data: RecommendationUpdate
+) -> Recommendation:
+    _ensure_open(recommendation.evaluation)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise field_problem(422, field, "may not be null", rule="required")
+        setattr(recommendation, field, value)
+    db_session.flush()
+    return recommendation
+
+
+def list_recommendations(
+    *,
+    db_session: Session,
+    evaluation_id: int | None,
+    cycle_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Recommendation], str | None]:
+    stmt = select(Recommendation)
+    if evaluation_id is not None:
+        stmt = stmt.where(Recommendation.evaluation_id == evaluation_id)
+    if cycle_id is not None:
+        stmt = stmt.where(
+            Recommendation.evaluation_id.in_(
+                select(Evaluation.id).where(Evaluation.cycle_id == cycle_id)
+            )
+        )
+    items, next_cursor = paginate(
+        db_session, stmt, keys=[SortKey(Recommendation.id.expression)], limit=limit, cursor=cursor
+    )
+    return items, next_cursor
+
+
+def response_due(evaluation: Evaluation, settings: Settings) -> dt.date | None:
+    """The cycle's management-response deadline, or N days after the final report."""
+    if evaluation.cycle is not None:
+        return evaluation.cycle.management_response_due
+    final = reached_on(evaluation, EvaluationStatus.FINAL_REPORT)
+    return final + dt.timedelta(days=settings.management_response_days) if final else None
+
+
+def respond(
+    *,
+    db_session: Session,
+    recommendation: Recommendation,
+    data: ManagementResponseCreate,
+    today: dt.date,
+) -> Recommendation:
+    if recommendation.management_response is not None:
+        raise conflict(
+            f"recommendation {recommendation.id} already has its management response",
+            rule="one-management-response",
+        )
+    if data.acceptance is Acceptance.REJECTED and not data.justification:
+        raise field_problem(
+            422,
+            "justification",
+            "a rejected recommendation needs a justification",
+            rule="justification-required-for-rejection",
+        )
+    recommendation.management_response = ManagementResponse(
+        acceptance=data.acceptance,
+        justification=data.justification,
+        responded_on=data.responded_on or today,
+        responded_by=data.responded_by,
+    )
+    db_session.flush()
+    return recommendation
+
+
+def implementation_status(actions: Sequence[KeyAction]) -> ImplementationStatus:
+    """JIU implementation: no action started → not started; all closed → implemented."""
+    if not actions or all(a.status is KeyActionStatus.NOT_INITIATED for a in actions):
+        return "not_started"
+    if all(a.status not in OPEN_ACTION_STATUSES for a in actions):
+        return "implemented"
+    return "in_progress"
+
+
+def is_overdue(action: KeyAction, today: dt.date) -> bool:
+    return action.status in OPEN_ACTION_STATUSES and action.due_date < today
+
+
+def key_action_read(action: KeyAction, today: dt.date) -> KeyActionRead:
+    overdue = is_overdue(action, today)
+    return KeyActionRead(
+        id=action.id,
+        recommendation_id=action.recommendation_id,
+        number=action.number,
+        description=action.description,
+        responsible_unit=action.responsible_unit,
+        due_date=action.due_date,
+        status=action.status,
+        completed_on=action.completed_on,
+        overdue=overdue,
+        days_overdue=(today - action.due_date).days if overdue else 0,
+        as_of=today,
+    )
+
+
+def recommendation_read(
+    recommendation: Recommendation, *, today: dt.date, settings: Settings
+) -> RecommendationRead:
+    due = response_due(recommendation.evaluation, settings)
+    response = recommendation.management_response
+    response_read = None
+    if response is not None:
+        response_read = ManagementResponseRead(
+            acceptance=response.acceptance,
+            justification=response.justification,
+            responded_on=response.responded_on,
+            responded_by=response.responded_by,
+            due_date=due,
+            on_time=None if due is None else response.responded_on <= due,
+        )
+    return RecommendationRead(
+        id=recommendation.id,
+        evaluation_id=recommendation.evaluation_id,
+        number=recommendation.number,
+        text=recommendation.text,
+        addressee=recommendation.addressee,
+        priority=recommendation.priority,
+        response_due=due,
+        management_response=response_read,
+        implementation_status=implementation_status(recommendation.key_actions),
+        key_actions=[key_action_read(a, today) for a in recommendation.key_actions],
+        as_of=today,
+    )
+
+
+# --------------------------------------------------------------------------- key actions
+
+
+def create_key_action(*, db_session: Session, data: KeyActionCreate) -> KeyAction:
+    recommendation = (
+        db_session.execute(
+            select(Recommendation)
+            .where(Recommendation.id == data.recommendation_id)
+            .with_for_update(of=Recommendation)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if recommendation is None:
+        raise field_problem(
+            422,
+            "recommendation_id",
+            f"recommendation {data.recommendation_id} does not exist",
+            rule="unknown-recommendation",
+        )
+    response = recommendation.management_response
+    if response is None or response.acceptance is Acceptance.REJECTED:
+        raise conflict(
+            f"key actions follow an accepted recommendation; recommendation "
+            f"{recommendation.id} is "
+            + ("rejected" if response is not None else "awaiting its management response"),
+            rule="key-action-needs-accepted-recommendation",
+        )
+    number = _next_number(
+        db_session, KeyAction.number, KeyAction.recommendation_id == recommendation.id
+    )
+    action = KeyAction(
+        recommendation_id=recommendation.id,
+        number=number,
+        description=data.description,
+        responsible_unit=data.responsible_unit,
+        due_date=data.due_date,
+        status=KeyActionStatus.NOT_INITIATED,
+    )
+    db_session.add(action)
+    db_session.flush()
+    return action
+
+
+def get_key_action(
+    *, db_session: Session, key_action_id: int, for_update: bool = False
+) -> KeyAction:
+    stmt = select(KeyAction).where(KeyAction.id == key_action_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    action = db_session.execute(stmt).scalar_one_or_none()
+    if action is None:
+        raise not_found("key action", key_action_id)
+    return action
+
+
+def update_key_action(
+    *, db_session: Session, action: KeyAction, data: KeyActionUpdate, today: dt.date
+) -> KeyAction:
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("description", "responsible_unit", "due_date", "status"):
+        if field in changes and changes[field] is None:
+            raise field_problem(422, field, "may not be null", rule="required")
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise conflict(
+            f"key action {action.id} is {action.status.value} and can no longer change",
+            rule="key-action-closed",
+        )
+    status = data.status
+    if status is not None and status is not action.status:
+        if status not in _ACTION_NEXT[action.status]:
+            raise conflict(
+                f"a key action cannot go from {action.status.value} to {status.value}",
+                rule="illegal-status-transition",
+            )
+        if status is KeyActionStatus.COMPLETED:
+            action.completed_on = data.completed_on or today
+    elif "completed_on" in changes:
+        raise field_problem(
+            422,
+            "completed_on",
+            "is set only when the action is completed",
+            rule="completed-on-with-completion",
+        )
+    for field in ("description", "responsible_unit", "due_date", "status"):
+        if field in changes:
+            setattr(action, field, changes[field])
+    db_session.flush()
+    return action
+
+
+def list_key_actions(
+    *,
+    db_session: Session,
+    recommendation_id: int | None,
+    status: KeyActionStatus | None,
+    overdue_on: dt.date | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[KeyAction], str | None]:
+    stmt = select(KeyAction)
+    keys = [SortKey(KeyAction.id.expression)]
+    if recommendation_id is not None:
+        stmt = stmt.where(KeyAction.recommendation_id == recommendation_id)
+    if status is not None:
+        stmt = stmt.where(KeyAction.status == status)
+    if overdue_on is not None:
+        stmt = stmt.where(
+            KeyAction.status.in_(OPEN_ACTION_STATUSES), KeyAction.due_date < overdue_on
+        )
+        keys = [SortKey(KeyAction.due_date.expression), SortKey(KeyAction.id.expression)]
+    items, next_cursor = paginate(db_session, stmt, keys=keys, limit=limit, cursor=cursor)
+    return items, next_cursor

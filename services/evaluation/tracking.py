@@ -1,0 +1,304 @@
+"""Tracking views: deadlines ahead, overdue actions, per-cycle rates and paragraph-11
+compliance, and the batch view by registry project the gateway merges into its dossiers.
+
+Read-only and computed on ``today``: nothing here is stored. Each view runs a fixed number of
+queries whatever the number of cycles, evaluations or projects (relationships load in batches).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.evaluation import service
+from services.evaluation.models import (
+    Acceptance,
+    Evaluation,
+    EvaluationCycle,
+    EvaluationProject,
+    EvaluationStatus,
+    KeyAction,
+    ManagementResponse,
+    Recommendation,
+    TeamRole,
+)
+from services.evaluation.schemas import (
+    CycleTrackingRead,
+    DeadlineRead,
+    OpenRecommendation,
+    Paragraph11Compliance,
+    ProjectEvaluations,
+    ProjectEvaluationSummary,
+)
+from services.evaluation.settings import Settings
+
+#: Milestone → the evaluation status that meets it.
+MILESTONES: tuple[tuple[str, str, EvaluationStatus], ...] = (
+    ("terms_of_reference", "terms_of_reference_due", EvaluationStatus.TERMS_OF_REFERENCE_APPROVED),
+    ("evaluator_contracted", "evaluator_contracted_due", EvaluationStatus.EVALUATOR_CONTRACTED),
+    ("inception", "inception_due", EvaluationStatus.INCEPTION),
+    ("draft_report", "draft_report_due", EvaluationStatus.DRAFT_REPORT),
+    ("final_report", "final_report_due", EvaluationStatus.FINAL_REPORT),
+    ("management_response", "management_response_due", EvaluationStatus.MANAGEMENT_RESPONSE),
+)
+_ACCEPTED = (Acceptance.FULLY_ACCEPTED, Acceptance.PARTIALLY_ACCEPTED)
+
+
+def _met(evaluation: Evaluation | None, status: EvaluationStatus) -> bool:
+    return service.reached_on(evaluation, status) is not None
+
+
+def deadlines(
+    *, db_session: Session, today: dt.date, within_days: int, settings: Settings
+) -> list[DeadlineRead]:
+    """Every unmet deadline from ``today`` to ``today + within_days``, soonest first."""
+    end = today + dt.timedelta(days=within_days)
+    items: list[DeadlineRead] = []
+
+    cycles = (
+        db_session.execute(
+            select(EvaluationCycle).where(
+                EvaluationCycle.terms_of_reference_due <= end,
+                EvaluationCycle.management_response_due >= today,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    live = service.independent_evaluations(db_session, (c.id for c in cycles))
+    for cycle in cycles:
+        evaluation = live.get(cycle.id)
+        for milestone, column, status in MILESTONES:
+            due: dt.date = getattr(cycle, column)
+            if today <= due <= end and not _met(evaluation, status):
+                items.append(
+                    DeadlineRead(
+                        kind="cycle_milestone",
+                        due_date=due,
+                        days_left=(due - today).days,
+                        description=f"cycle {cycle.year}: {milestone.replace('_', ' ')}",
+                        cycle_year=cycle.year,
+                        milestone=milestone,
+                        evaluation_id=evaluation.id if evaluation else None,
+                    )
+                )
+
+    unanswered = (
+        db_session.execute(
+            select(Recommendation)
+            .outerjoin(ManagementResponse)
+            .join(Evaluation, Recommendation.evaluation_id == Evaluation.id)
+            .where(
+                ManagementResponse.id.is_(None),
+                Evaluation.status != EvaluationStatus.CANCELLED,
+            )
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+    for recommendation in unanswered:
+        response_due = service.response_due(recommendation.evaluation, settings)
+        if response_due is not None and today <= response_due <= end:
+            items.append(
+                DeadlineRead(
+                    kind="management_response",
+                    due_date=response_due,
+                    days_left=(response_due - today).days,
+                    description=f"management response to recommendation "
+                    f"{recommendation.number} of evaluation {recommendation.evaluation_id}",
+                    evaluation_id=recommendation.evaluation_id,
+                    recommendation_id=recommendation.id,
+                )
+            )
+
+    actions = db_session.execute(
+        select(KeyAction, Recommendation.evaluation_id)
+        .join(Recommendation, KeyAction.recommendation_id == Recommendation.id)
+        .where(
+            KeyAction.status.in_(service.OPEN_ACTION_STATUSES),
+            KeyAction.due_date >= today,
+            KeyAction.due_date <= end,
+        )
+    ).all()
+    for action, evaluation_id in actions:
+        items.append(
+            DeadlineRead(
+                kind="key_action",
+                due_date=action.due_date,
+                days_left=(action.due_date - today).days,
+                description=f"key action {action.number}: {action.description[:200]}",
+                evaluation_id=evaluation_id,
+                recommendation_id=action.recommendation_id,
+                key_action_id=action.id,
+            )
+        )
+    order = {"cycle_milestone": 0, "management_response": 1, "key_action": 2}
+    items.sort(
+        key=lambda d: (d.due_date, order[d.kind], d.key_action_id or 0, d.recommendation_id or 0)
+    )
+    return items
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def compliance(evaluation: Evaluation | None) -> Paragraph11Compliance:
+    held = evaluation is not None
+    team = evaluation.team if evaluation else []
+    independent = any(m.role is TeamRole.LEAD for m in team) and all(
+        not m.evaluator.employed_by_centre and m.evaluator.declaration_signed_on is not None
+        for m in team
+    )
+    funded = bool(evaluation and evaluation.funding_sources)
+    completed = bool(evaluation and evaluation.status is EvaluationStatus.COMPLETED)
+    checks = {
+        "held": held,
+        "independent": independent,
+        "funded_from_voluntary_contributions": funded,
+        "completed": completed,
+    }
+    return Paragraph11Compliance(
+        held=held,
+        independent=independent,
+        funded_from_voluntary_contributions=funded,
+        completed=completed,
+        compliant=all(checks.values()),
+        gaps=[name for name, ok in checks.items() if not ok],
+    )
+
+
+def cycle_tracking(
+    *,
+    db_session: Session,
+    cycles: Sequence[EvaluationCycle],
+    today: dt.date,
+    settings: Settings,
+) -> list[CycleTrackingRead]:
+    ids = [c.id for c in cycles]
+    live = service.independent_evaluations(db_session, ids)
+    recommendations: dict[int, list[Recommendation]] = defaultdict(list)
+    if ids:
+        rows = (
+            db_session.execute(
+                select(Recommendation, Evaluation.cycle_id)
+                .join(Evaluation, Recommendation.evaluation_id == Evaluation.id)
+                .where(
+                    Evaluation.cycle_id.in_(ids), Evaluation.status != EvaluationStatus.CANCELLED
+                )
+            )
+            .unique()
+            .all()
+        )
+        for recommendation, cycle_id in rows:
+            if cycle_id is not None:
+                recommendations[cycle_id].append(recommendation)
+    result: list[CycleTrackingRead] = []
+    for cycle in cycles:
+        evaluation = live.get(cycle.id)
+        recs = recommendations[cycle.id]
+        accepted = [
+            r
+            for r in recs
+            if r.management_response is not None and r.management_response.acceptance in _ACCEPTED
+        ]
+        implemented = [
+            r for r in accepted if service.implementation_status(r.key_actions) == "implemented"
+        ]
+        completed_on = service.reached_on(evaluation, EvaluationStatus.COMPLETED)
+        due = cycle.management_response_due
+        on_time: bool | None
+        if completed_on is not None:
+            on_time = completed_on <= due
+        else:
+            on_time = False if today > due else None
+        result.append(
+            CycleTrackingRead(
+                cycle_id=cycle.id,
+                year=cycle.year,
+                independent_evaluation_id=evaluation.id if evaluation else None,
+                evaluation_status=evaluation.status.value if evaluation else None,
+                contracting=service.contracting(cycle, evaluation, today=today, settings=settings),
+                recommendations=len(recs),
+                accepted=len(accepted),
+                acceptance_rate=_rate(len(accepted), len(recs)),
+                implemented=len(implemented),
+                implementation_rate=_rate(len(implemented), len(accepted)),
+                completed_on=completed_on,
+                finished_on_time=on_time,
+                compliance=compliance(evaluation),
+                as_of=today,
+            )
+        )
+    return result
+
+
+def _is_open(recommendation: Recommendation) -> bool:
+    response = recommendation.management_response
+    if response is not None and response.acceptance is Acceptance.REJECTED:
+        return False
+    return service.implementation_status(recommendation.key_actions) != "implemented"
+
+
+def projects_view(
+    *, db_session: Session, project_ids: Sequence[int], today: dt.date
+) -> list[ProjectEvaluations]:
+    """Per project id: the evaluations covering it, open recommendations, overdue actions."""
+    links = db_session.execute(
+        select(EvaluationProject.project_id, Evaluation)
+        .join(Evaluation, EvaluationProject.evaluation_id == Evaluation.id)
+        .where(EvaluationProject.project_id.in_(project_ids))
+        .order_by(EvaluationProject.project_id, Evaluation.id)
+    ).all()
+    evaluation_ids = {evaluation.id for _, evaluation in links}
+    by_evaluation: dict[int, list[Recommendation]] = defaultdict(list)
+    if evaluation_ids:
+        rows = (
+            db_session.execute(
+                select(Recommendation)
+                .where(Recommendation.evaluation_id.in_(evaluation_ids))
+                .order_by(Recommendation.evaluation_id, Recommendation.number)
+            )
+            .unique()
+            .scalars()
+        )
+        for recommendation in rows:
+            by_evaluation[recommendation.evaluation_id].append(recommendation)
+    summaries: dict[int, list[ProjectEvaluationSummary]] = defaultdict(list)
+    for project_id, evaluation in links:
+        recs = by_evaluation[evaluation.id]
+        summaries[project_id].append(
+            ProjectEvaluationSummary(
+                id=evaluation.id,
+                title=evaluation.title,
+                kind=evaluation.kind,
+                status=evaluation.status,
+                cycle_year=evaluation.cycle.year if evaluation.cycle else None,
+                open_recommendations=[
+                    OpenRecommendation(
+                        id=r.id,
+                        number=r.number,
+                        text=r.text,
+                        priority=r.priority,
+                        acceptance=r.management_response.acceptance
+                        if r.management_response
+                        else None,
+                        implementation_status=service.implementation_status(r.key_actions),
+                    )
+                    for r in recs
+                    if _is_open(r)
+                ],
+                overdue_key_actions=[
+                    service.key_action_read(a, today)
+                    for r in recs
+                    for a in r.key_actions
+                    if service.is_overdue(a, today)
+                ],
+            )
+        )
+    return [ProjectEvaluations(project_id=p, evaluations=summaries[p]) for p in project_ids]

@@ -41,9 +41,9 @@ async def readiness(request: Request) -> dict[str, str]:
     results = await asyncio.gather(
         database_check(request), *(_backend_ready(b.name, b.client) for b in backends)
     )
-    checks: dict[str, str] = dict(results[0])
-    for name, state in results[1:]:
-        checks[name] = state
+    database, *backend_states = results
+    checks: dict[str, str] = dict(database)  # type: ignore[arg-type]
+    checks.update(backend_states)  # type: ignore[arg-type]
     return checks
 
 
@@ -84,6 +84,9 @@ def create_app(
         common_tables=common_tables,
         routers=[*routers, proxy],
         readiness=readiness,
+        # A backend being down degrades the gateway (its answers say which part is missing);
+        # only the gateway's own database takes it out of rotation.
+        optional_checks=frozenset(settings.backend_urls()),
         signed_identity_required=False,
         lifespan=lifespan,
         audit_path="/api/v1/audit/gateway",

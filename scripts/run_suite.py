@@ -31,7 +31,7 @@ def _wait_live(port: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
         try:
             url = f"http://{HOST}:{port}/health/live"
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return True
         except OSError:

@@ -42,6 +42,7 @@ def build_app(
     routers: Sequence[APIRouter],
     openapi_tags: list[dict[str, str]] | None = None,
     readiness: ReadinessCheck | None = None,
+    optional_checks: frozenset[str] = frozenset(),
     signed_identity_required: bool = True,
     lifespan: Lifespan | None = None,
     audit_path: str = "/api/v1/audit-events",
@@ -85,7 +86,7 @@ def build_app(
     )
     for router in routers:
         app.include_router(router)
-    app.include_router(health_router(registry, readiness or database_check))
+    app.include_router(health_router(registry, readiness or database_check, optional_checks))
 
     if signed_identity_required:
         app.add_middleware(

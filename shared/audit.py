@@ -63,6 +63,10 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+def _table_name(obj: Any) -> str:
+    return str(getattr(inspect(obj).mapper.local_table, "name", type(obj).__name__))
+
+
 def _entity_id(obj: Any) -> str:
     identity = inspect(obj).identity
     if identity is None:
@@ -105,7 +109,7 @@ def install_audit(factory: sessionmaker[Session], audit_table: Table) -> None:
                         "key_id": who["key_id"],
                         "request_id": who["request_id"],
                         "action": action,
-                        "entity": inspect(obj).mapper.local_table.name,  # type: ignore[union-attr]
+                        "entity": _table_name(obj),
                         "entity_id": _entity_id(obj),
                         "before": before_value,
                         "after": after_value,

@@ -31,7 +31,12 @@ def database_check(request: Request) -> Awaitable[dict[str, str]]:
     return check()
 
 
-def health_router(registry: CollectorRegistry, readiness: ReadinessCheck) -> APIRouter:
+def health_router(
+    registry: CollectorRegistry,
+    readiness: ReadinessCheck,
+    optional_checks: frozenset[str] = frozenset(),
+) -> APIRouter:
+    """Probes. A failing check in ``optional_checks`` degrades readiness without failing it."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/health/live", summary="Liveness probe")
@@ -45,15 +50,16 @@ def health_router(registry: CollectorRegistry, readiness: ReadinessCheck) -> API
     )
     async def ready(request: Request) -> JSONResponse:
         checks = await readiness(request)
-        failing = sorted(name for name, state in checks.items() if state not in ("ok", "closed"))
-        if failing:
+        failing = sorted(name for name, state in checks.items() if state != "ok")
+        critical = [name for name in failing if name not in optional_checks]
+        if critical:
             raise ProblemError(
                 503,
-                "not ready: " + ", ".join(failing),
+                "not ready: " + ", ".join(critical),
                 type_="not-ready",
                 checks=checks,
             )
-        return JSONResponse({"status": "ok", "checks": checks})
+        return JSONResponse({"status": "degraded" if failing else "ok", "checks": checks})
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:

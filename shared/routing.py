@@ -7,7 +7,7 @@ documents it in OpenAPI.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -39,7 +39,7 @@ class ApiRoute(APIRoute):
             return declared
         return ("application/json",) if self.body_field is not None else None
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         accepted = self.accepted_media_types()
         if accepted is None:

@@ -25,7 +25,7 @@ from shared.audit import AUDIT_INFO_KEY
 from shared.auth import CurrentIdentity, Identity
 from shared.context import current_request_id
 from shared.db import utcnow
-from shared.deps import SessionDep
+from shared.deps import SessionDep as SessionDep
 from shared.etag import etag_of
 from shared.problems import ProblemError, field_problem
 from shared.tables import CommonTables

@@ -19,7 +19,7 @@ from services.projects.main import create_app as create_projects
 from services.projects.settings import Settings as ProjectsSettings
 from tests.support.clients import TEST_SECRET
 
-ADMIN_KEY = "test-admin-key-0123456789abcdef0123456789"  # noqa: S105
+ADMIN_KEY = "test-admin-key-0123456789abcdef0123456789"
 
 
 @pytest.fixture

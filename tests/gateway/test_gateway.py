@@ -13,8 +13,9 @@ CONTRIBUTOR = {"name": "Kazakhstan", "type": "host_country", "country": "KZ"}
 
 
 def _issue_key(gateway: TestClient, admin: dict[str, str], *scopes: str) -> dict[str, str]:
-    response = gateway.post("/api/v1/api-keys", json={"name": "script", "scopes": list(scopes)},
-                            headers=admin)
+    response = gateway.post(
+        "/api/v1/api-keys", json={"name": "script", "scopes": list(scopes)}, headers=admin
+    )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['api_key']}"}
 
@@ -47,8 +48,14 @@ def test_forged_identity_headers_are_dropped(
     gateway: TestClient, admin_headers: dict[str, str]
 ) -> None:
     reader = _issue_key(gateway, admin_headers, "funding:read")
-    forged = {**reader, "X-SDGC-Scopes": "admin", "X-SDGC-Key-Id": "x", "X-SDGC-Actor": "x",
-              "X-SDGC-Timestamp": "1", "X-SDGC-Signature": "00"}
+    forged = {
+        **reader,
+        "X-SDGC-Scopes": "admin",
+        "X-SDGC-Key-Id": "x",
+        "X-SDGC-Actor": "x",
+        "X-SDGC-Timestamp": "1",
+        "X-SDGC-Signature": "00",
+    }
     response = gateway.post("/api/v1/contributors", json=CONTRIBUTOR, headers=forged)
     assert response.status_code == 403
 
@@ -56,8 +63,9 @@ def test_forged_identity_headers_are_dropped(
 def test_api_key_secret_is_shown_once_and_stored_hashed(
     gateway: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    created = gateway.post("/api/v1/api-keys", json={"name": "dash", "scopes": ["reports:read"]},
-                           headers=admin_headers).json()
+    created = gateway.post(
+        "/api/v1/api-keys", json={"name": "dash", "scopes": ["reports:read"]}, headers=admin_headers
+    ).json()
     assert created["api_key"].startswith("sdgc_")
     listed = gateway.get("/api/v1/api-keys", headers=admin_headers).json()["items"]
     assert all("api_key" not in item for item in listed)
@@ -66,8 +74,9 @@ def test_api_key_secret_is_shown_once_and_stored_hashed(
 
 
 def test_revoked_key_stops_working(gateway: TestClient, admin_headers: dict[str, str]) -> None:
-    created = gateway.post("/api/v1/api-keys", json={"name": "tmp", "scopes": ["funding:read"]},
-                           headers=admin_headers).json()
+    created = gateway.post(
+        "/api/v1/api-keys", json={"name": "tmp", "scopes": ["funding:read"]}, headers=admin_headers
+    ).json()
     key = {"Authorization": f"Bearer {created['api_key']}"}
     assert gateway.get("/api/v1/contributors", headers=key).status_code == 200
     revoked = gateway.delete(f"/api/v1/api-keys/{created['key_id']}", headers=admin_headers)
@@ -79,14 +88,18 @@ def test_revoked_key_stops_working(gateway: TestClient, admin_headers: dict[str,
 
 def test_non_admin_cannot_manage_keys(gateway: TestClient, admin_headers: dict[str, str]) -> None:
     writer = _issue_key(gateway, admin_headers, "funding:write", "funding:read")
-    response = gateway.post("/api/v1/api-keys", json={"name": "x", "scopes": ["admin"]},
-                            headers=writer)
+    response = gateway.post(
+        "/api/v1/api-keys", json={"name": "x", "scopes": ["admin"]}, headers=writer
+    )
     assert response.status_code == 403
 
 
-def test_unknown_scope_in_new_key_is_422(gateway: TestClient, admin_headers: dict[str, str]) -> None:
-    response = gateway.post("/api/v1/api-keys", json={"name": "x", "scopes": ["root"]},
-                            headers=admin_headers)
+def test_unknown_scope_in_new_key_is_422(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = gateway.post(
+        "/api/v1/api-keys", json={"name": "x", "scopes": ["root"]}, headers=admin_headers
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "scopes.0"
 
@@ -100,8 +113,11 @@ def test_proxy_carries_body_location_etag_and_conditional_headers(
     assert location.startswith("/api/v1/contributors/")
     cached = gateway.get(location, headers={**admin_headers, "If-None-Match": etag})
     assert cached.status_code == 304
-    updated = gateway.patch(location, json={"name": "Republic of Kazakhstan"},
-                            headers={**admin_headers, "If-Match": etag})
+    updated = gateway.patch(
+        location,
+        json={"name": "Republic of Kazakhstan"},
+        headers={**admin_headers, "If-Match": etag},
+    )
     assert updated.status_code == 200
     stale = gateway.patch(location, json={"name": "x"}, headers={**admin_headers, "If-Match": etag})
     assert stale.status_code == 412
@@ -120,16 +136,21 @@ def test_idempotent_post_through_gateway_creates_one_record(
 
 def test_query_string_is_forwarded(gateway: TestClient, admin_headers: dict[str, str]) -> None:
     gateway.post("/api/v1/contributors", json=CONTRIBUTOR, headers=admin_headers)
-    gateway.post("/api/v1/contributors", json={"name": "Acme", "type": "private_sector"},
-                 headers=admin_headers)
-    page = gateway.get("/api/v1/contributors", params={"type": "private_sector"},
-                       headers=admin_headers).json()
+    gateway.post(
+        "/api/v1/contributors",
+        json={"name": "Acme", "type": "private_sector"},
+        headers=admin_headers,
+    )
+    page = gateway.get(
+        "/api/v1/contributors", params={"type": "private_sector"}, headers=admin_headers
+    ).json()
     assert [c["name"] for c in page["items"]] == ["Acme"]
 
 
 def test_bad_json_field_is_named(gateway: TestClient, admin_headers: dict[str, str]) -> None:
-    response = gateway.post("/api/v1/contributors", json={"name": "X", "type": "assessed"},
-                            headers=admin_headers)
+    response = gateway.post(
+        "/api/v1/contributors", json={"name": "X", "type": "assessed"}, headers=admin_headers
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "type"
 
@@ -137,8 +158,11 @@ def test_bad_json_field_is_named(gateway: TestClient, admin_headers: dict[str, s
 def test_two_mebibyte_body_is_413_at_the_gateway(
     gateway: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    response = gateway.post("/api/v1/contributors", content=b"x" * (2 * 1024 * 1024),
-                            headers={**admin_headers, "Content-Type": "application/json"})
+    response = gateway.post(
+        "/api/v1/contributors",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
 
@@ -152,22 +176,28 @@ def test_unrouted_path_is_404_problem(gateway: TestClient, admin_headers: dict[s
 def test_request_id_is_echoed_and_reaches_the_service_audit_trail(
     gateway: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    created = gateway.post("/api/v1/contributors", json=CONTRIBUTOR,
-                           headers={**admin_headers, "X-Request-ID": "trace-42"})
+    created = gateway.post(
+        "/api/v1/contributors",
+        json=CONTRIBUTOR,
+        headers={**admin_headers, "X-Request-ID": "trace-42"},
+    )
     assert created.headers["x-request-id"] == "trace-42"
-    events = gateway.get("/api/v1/audit/funding", params={"request_id": "trace-42"},
-                         headers=admin_headers).json()["items"]
+    events = gateway.get(
+        "/api/v1/audit/funding", params={"request_id": "trace-42"}, headers=admin_headers
+    ).json()["items"]
     assert [e["action"] for e in events] == ["create"]
     assert events[0]["actor"] == "bootstrap-admin"
 
 
 def test_key_administration_is_audited(gateway: TestClient, admin_headers: dict[str, str]) -> None:
     _issue_key(gateway, admin_headers, "projects:read")
-    events = gateway.get("/api/v1/audit/gateway", params={"entity": "api_keys"},
-                         headers=admin_headers).json()["items"]
+    events = gateway.get(
+        "/api/v1/audit/gateway", params={"entity": "api_keys"}, headers=admin_headers
+    ).json()["items"]
     assert any(e["action"] == "create" and e["after"]["name"] == "script" for e in events)
-    assert all("secret_hash" not in (e["after"] or {}) or e["after"]["secret_hash"] != ""
-               for e in events)
+    assert all(
+        "secret_hash" not in (e["after"] or {}) or e["after"]["secret_hash"] != "" for e in events
+    )
 
 
 def test_backend_down_is_503_naming_the_service(
@@ -179,7 +209,8 @@ def test_backend_down_is_503_naming_the_service(
         ready = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["service"] == "funding"
-    assert ready.status_code == 503
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
     assert ready.json()["checks"]["funding"] == "unavailable"
 
 
@@ -187,7 +218,10 @@ def test_readiness_lists_database_and_backends(gateway: TestClient) -> None:
     response = gateway.get("/health/ready")
     assert response.status_code == 200
     assert response.json()["checks"] == {
-        "database": "ok", "projects": "ok", "funding": "ok", "evaluation": "ok"
+        "database": "ok",
+        "projects": "ok",
+        "funding": "ok",
+        "evaluation": "ok",
     }
 
 

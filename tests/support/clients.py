@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 
 from shared.auth import SCOPES, Identity, SignedIdentityAuth
 
-TEST_SECRET = "test-identity-secret-0123456789abcdef0123456789"  # noqa: S105
+TEST_SECRET = "test-identity-secret-0123456789abcdef0123456789"
 
 
-def identity(scopes: Iterable[str] = SCOPES, *, key_id: str = "test-key",
-             actor: str = "test-user") -> Identity:
+def identity(
+    scopes: Iterable[str] = SCOPES, *, key_id: str = "test-key", actor: str = "test-user"
+) -> Identity:
     return Identity(key_id=key_id, actor=actor, scopes=frozenset(scopes))
 
 

@@ -2,6 +2,427 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-routers: tuple[APIRouter, ...] = ()
+from fastapi import Depends, Query, Request, Response
+
+from services.projects import reference as ref
+from services.projects import service
+from services.projects.models import ActivityStatus, Dimension, ParticipantRole
+from services.projects.schemas import (
+    CodelistItemRead,
+    CountryRead,
+    FacetCount,
+    OrganisationCreate,
+    OrganisationRead,
+    OrganisationUpdate,
+    ProjectBatch,
+    ProjectCreate,
+    ProjectFacets,
+    ProjectRead,
+    ProjectUpdate,
+    SdgGoalRead,
+    SdgIndicatorRead,
+    SdgTargetRead,
+    VocabularyEntryRead,
+)
+from shared.auth import require_scope
+from shared.deps import SessionDep
+from shared.etag import check_if_match, etag_response
+from shared.pagination import CursorParam, LimitParam, Page
+from shared.problems import field_problem, problem_responses
+from shared.routing import api_router
+from shared.uow import IfMatchHeader, UnitOfWorkDep
+
+READ = require_scope("projects:read")
+WRITE = require_scope("projects:write")
+
+# ------------------------------------------------------------------ reference
+
+reference = api_router(tags=["reference"], dependencies=[READ])
+
+
+@reference.get(
+    "/api/v1/sdg/goals",
+    response_model=Page[SdgGoalRead],
+    summary="The 17 SDG goals (Source: United Nations)",
+)
+def list_sdg_goals(request: Request) -> Response:
+    items = [
+        SdgGoalRead(
+            code=g.code,
+            title=g.title,
+            target_count=len(g.targets),
+            dimensions=list(ref.dimensions_for_goal(g.code)),
+        )
+        for g in ref.sdg_goals()
+    ]
+    return etag_response(request, Page(items=items))
+
+
+@reference.get(
+    "/api/v1/sdg/targets",
+    response_model=Page[SdgTargetRead],
+    responses=problem_responses(),
+    summary="SDG targets, optionally of one goal",
+)
+def list_sdg_targets(
+    request: Request, goal: str | None = Query(default=None, max_length=2)
+) -> Response:
+    if goal is not None and ref.sdg_goal(goal) is None:
+        raise field_problem(
+            422,
+            "goal",
+            f"{goal!r} is not an SDG goal (1-17)",
+            rule="unknown-sdg-goal",
+            location="query",
+        )
+    targets = ref.targets_of_goal(goal) if goal is not None else ref.sdg_targets()
+    items = [SdgTargetRead(code=t.code, goal=t.goal_code, title=t.title) for t in targets]
+    return etag_response(request, Page(items=items))
+
+
+@reference.get(
+    "/api/v1/sdg/indicators",
+    response_model=Page[SdgIndicatorRead],
+    responses=problem_responses(),
+    summary="SDG indicators, optionally of one target",
+)
+def list_sdg_indicators(
+    request: Request, target: str | None = Query(default=None, max_length=5)
+) -> Response:
+    if target is not None and ref.sdg_target(target) is None:
+        raise field_problem(
+            422,
+            "target",
+            f"{target!r} is not an SDG target",
+            rule="unknown-sdg-target",
+            location="query",
+        )
+    indicators = ref.indicators_of_target(target) if target is not None else ref.sdg_indicators()
+    items = [
+        SdgIndicatorRead(code=i.code, target=i.target_code, title=i.title, unsd_code=i.unsd_code)
+        for i in indicators
+    ]
+    return etag_response(request, Page(items=items))
+
+
+@reference.get(
+    "/api/v1/reference/countries",
+    response_model=Page[CountryRead],
+    summary="ISO 3166-1 countries; the six programme countries marked",
+)
+def list_countries(
+    request: Request,
+    programme: bool | None = Query(default=None, description="Only programme countries."),
+) -> Response:
+    countries = ref.programme_countries() if programme else ref.countries()
+    items = [
+        CountryRead(
+            alpha2=c.alpha2,
+            name=c.name,
+            programme=c.programme,
+            alpha3=c.alpha3,
+            m49=c.m49,
+            m49_region=c.m49_region,
+            regional_platform=c.regional_platform,
+        )
+        for c in countries
+    ]
+    return etag_response(request, Page(items=items))
+
+
+def _entries(entries: tuple[ref.ReferenceEntry, ...]) -> Page[VocabularyEntryRead]:
+    return Page(
+        items=[
+            VocabularyEntryRead(
+                code=e.code, name=e.name, description=e.description, former_name=e.former_name
+            )
+            for e in entries
+        ]
+    )
+
+
+@reference.get(
+    "/api/v1/reference/speca-groups",
+    response_model=Page[VocabularyEntryRead],
+    summary="SPECA thematic working groups",
+)
+def list_speca_groups(request: Request) -> Response:
+    return etag_response(request, _entries(ref.speca_groups()))
+
+
+@reference.get(
+    "/api/v1/reference/lldc-priorities",
+    response_model=Page[VocabularyEntryRead],
+    summary="Priority areas of the Programme of Action for LLDCs 2024-2034",
+)
+def list_lldc_priorities(request: Request) -> Response:
+    return etag_response(request, _entries(ref.lldc_priorities()))
+
+
+@reference.get(
+    "/api/v1/reference/coalitions",
+    response_model=Page[VocabularyEntryRead],
+    summary="Issue-based coalitions of the Regional Collaborative Platform",
+)
+def list_coalitions(request: Request) -> Response:
+    return etag_response(request, _entries(ref.coalitions()))
+
+
+@reference.get(
+    "/api/v1/reference/dimensions",
+    response_model=Page[VocabularyEntryRead],
+    summary="The three dimensions of sustainable development",
+)
+def list_dimensions(request: Request) -> Response:
+    return etag_response(request, _entries(ref.dimensions()))
+
+
+@reference.get(
+    "/api/v1/reference/codelists/{name}",
+    response_model=Page[CodelistItemRead],
+    responses=problem_responses(404),
+    summary="An IATI codelist (IATI Standard, http://iatistandard.org/)",
+)
+def get_codelist(name: str, request: Request) -> Response:
+    if name not in ref.codelist_names():
+        raise field_problem(
+            404, "name", f"no IATI codelist {name!r} is shipped", rule="not-found", location="path"
+        )
+    items = [
+        CodelistItemRead(code=i.code, name=i.name, withdrawn=i.withdrawn)
+        for i in ref.codelist(name).items
+    ]
+    return etag_response(request, Page(items=items))
+
+
+# -------------------------------------------------------------- organisations
+
+organisations = api_router(prefix="/api/v1/organisations", tags=["organisations"])
+
+
+@organisations.post(
+    "",
+    status_code=201,
+    response_model=OrganisationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    summary="Register an organisation",
+)
+def create_organisation(data: OrganisationCreate, uow: UnitOfWorkDep) -> Response:
+    return uow.create(
+        data,
+        lambda: OrganisationRead.model_validate(
+            service.create_organisation(db_session=uow.session, data=data)
+        ),
+        location=lambda o: f"/api/v1/organisations/{o.id}",
+    )
+
+
+@organisations.get(
+    "",
+    response_model=Page[OrganisationRead],
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary="Search organisations",
+)
+def list_organisations(
+    session: SessionDep,
+    type: str | None = Query(
+        default=None, pattern=r"^[0-9]{2}$", description="IATI OrganisationType code."
+    ),
+    country: str | None = Query(default=None, pattern=r"^[A-Z]{2}$"),
+    q: str | None = Query(default=None, max_length=200, description="Text in the name."),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[OrganisationRead]:
+    items, next_cursor = service.list_organisations(
+        db_session=session, type_=type, country=country, q=q, limit=limit, cursor=cursor
+    )
+    return Page(items=[OrganisationRead.model_validate(o) for o in items], next_cursor=next_cursor)
+
+
+@organisations.get(
+    "/{organisation_id}",
+    response_model=OrganisationRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read an organisation",
+)
+def get_organisation(organisation_id: int, session: SessionDep, request: Request) -> Response:
+    organisation = service.get_organisation(db_session=session, organisation_id=organisation_id)
+    return etag_response(request, OrganisationRead.model_validate(organisation))
+
+
+@organisations.patch(
+    "/{organisation_id}",
+    response_model=OrganisationRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Change an organisation (If-Match required)",
+)
+def update_organisation(
+    organisation_id: int,
+    data: OrganisationUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    organisation = service.get_organisation(
+        db_session=uow.session, organisation_id=organisation_id, for_update=True
+    )
+    check_if_match(if_match, OrganisationRead.model_validate(organisation))
+    service.update_organisation(db_session=uow.session, organisation=organisation, data=data)
+    uow.commit()
+    return etag_response(request, OrganisationRead.model_validate(organisation))
+
+
+# ------------------------------------------------------------------- projects
+
+projects = api_router(prefix="/api/v1/projects", tags=["projects"])
+
+
+def project_filter(
+    country: str | None = Query(
+        default=None, pattern=r"^[A-Z]{2}$", description="Recipient country (ISO alpha-2)."
+    ),
+    sdg_goal: str | None = Query(default=None, max_length=2, alias="goal"),
+    sdg_target: str | None = Query(default=None, max_length=5, alias="target"),
+    dimension: Dimension | None = Query(default=None),
+    status: ActivityStatus | None = Query(default=None, description="IATI activity status."),
+    organisation_id: int | None = Query(default=None, alias="organisation"),
+    role: ParticipantRole | None = Query(default=None, description="With organisation, its role."),
+    speca_group: str | None = Query(default=None, max_length=60),
+    lldc_priority: str | None = Query(default=None, max_length=2),
+    coalition: str | None = Query(default=None, max_length=60),
+    action_plan_version: int | None = Query(default=None, ge=1),
+    year_active: int | None = Query(
+        default=None, ge=1990, le=2100, description="Active at some time in this year."
+    ),
+    q: str | None = Query(default=None, max_length=200, description="Text in title/description."),
+) -> service.ProjectFilter:
+    return service.ProjectFilter(
+        country=country,
+        sdg_goal=sdg_goal,
+        sdg_target=sdg_target,
+        dimension=dimension,
+        status=status,
+        organisation_id=organisation_id,
+        role=role,
+        speca_group=speca_group,
+        lldc_priority=lldc_priority,
+        coalition=coalition,
+        action_plan_version=action_plan_version,
+        year_active=year_active,
+        q=q,
+    )
+
+
+FilterDep = Annotated[service.ProjectFilter, Depends(project_filter)]
+
+
+@projects.post(
+    "",
+    status_code=201,
+    response_model=ProjectRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    summary="Register a project",
+)
+def create_project(data: ProjectCreate, uow: UnitOfWorkDep) -> Response:
+    return uow.create(
+        data,
+        lambda: service.project_read(service.create_project(db_session=uow.session, data=data)),
+        location=lambda p: f"/api/v1/projects/{p.id}",
+    )
+
+
+@projects.get(
+    "",
+    response_model=Page[ProjectRead],
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary="List projects (filters AND together)",
+)
+def list_projects(
+    session: SessionDep, filters: FilterDep, limit: LimitParam = 50, cursor: CursorParam = None
+) -> Page[ProjectRead]:
+    items, next_cursor = service.list_projects(
+        db_session=session, filters=filters, limit=limit, cursor=cursor
+    )
+    return Page(items=[service.project_read(p) for p in items], next_cursor=next_cursor)
+
+
+@projects.get(
+    "/facets",
+    response_model=ProjectFacets,
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary="Counts per country, goal, dimension and status for the filter",
+)
+def project_facets(session: SessionDep, filters: FilterDep) -> ProjectFacets:
+    facets = service.project_facets(db_session=session, filters=filters)
+    return ProjectFacets(
+        total=facets["total"],
+        **{
+            name: [FacetCount(code=code, count=n) for code, n in facets[name]]
+            for name in ("country", "sdg_goal", "dimension", "status")
+        },
+    )
+
+
+@projects.get(
+    "/batch",
+    response_model=ProjectBatch,
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary=f"Read up to {service.MAX_BATCH_IDS} projects by id (unknown ids absent)",
+)
+def batch_projects(
+    session: SessionDep,
+    ids: str = Query(
+        max_length=1200,
+        pattern=r"^\d{1,10}(,\d{1,10})*$",
+        description="Comma-separated project ids, e.g. 1,2,3.",
+    ),
+) -> ProjectBatch:
+    project_ids = [int(i) for i in ids.split(",")]
+    found = service.get_projects(db_session=session, project_ids=project_ids)
+    return ProjectBatch(items=[service.project_read(p) for p in found])
+
+
+@projects.get(
+    "/{project_id}",
+    response_model=ProjectRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read a project",
+)
+def get_project(project_id: int, session: SessionDep, request: Request) -> Response:
+    project = service.get_project(db_session=session, project_id=project_id)
+    return etag_response(request, service.project_read(project))
+
+
+@projects.patch(
+    "/{project_id}",
+    response_model=ProjectRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Change a project (If-Match required; the identifier never changes)",
+)
+def update_project(
+    project_id: int,
+    data: ProjectUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    project = service.get_project(db_session=uow.session, project_id=project_id, for_update=True)
+    check_if_match(if_match, service.project_read(project))
+    project = service.update_project(db_session=uow.session, project=project, data=data)
+    uow.commit()
+    return etag_response(request, service.project_read(project))
+
+
+routers = (reference, organisations, projects)

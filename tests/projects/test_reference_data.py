@@ -426,3 +426,13 @@ def test_loader_imports_no_web_or_database_framework() -> None:
             else:
                 continue
             assert not roots & forbidden, f"{source.name} imports {roots & forbidden}"
+
+
+def test_country_and_currency_checks_agree_with_the_shared_codes() -> None:
+    from shared import codes
+
+    for country in ref.countries(include_withdrawn=True):
+        assert ref.is_country(country.alpha2) == codes.is_country(country.alpha2)
+    for item in ref.codelist("Currency").items:
+        assert ref.is_currency(item.code) == codes.is_currency(item.code)
+    assert ref.is_country("KZ") and not ref.is_country("QQ")

@@ -25,6 +25,8 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from shared import codes as _shared_codes
+
 from .models import (
     Codelist,
     CodelistItem,
@@ -53,6 +55,7 @@ __all__ = [
     "dimensions_for_goal",
     "dimensions_for_goals",
     "indicators_of_target",
+    "is_country",
     "is_currency",
     "lldc_priorities",
     "programme_countries",
@@ -285,8 +288,16 @@ def codelist(name: str) -> Codelist:
 
 
 def is_currency(code: str) -> bool:
-    """True for an active ISO 4217 code (IATI Currency codelist), e.g. ``"USD"``."""
-    return codelist("Currency").contains(code)
+    """True for an active ISO 4217 code, e.g. ``"USD"``.
+
+    Delegates to :mod:`shared.codes` so the registry and the ledger accept the same codes.
+    """
+    return _shared_codes.is_currency(code)
+
+
+def is_country(code: str) -> bool:
+    """True for an active ISO 3166-1 alpha-2 code, e.g. ``"KZ"`` (as :mod:`shared.codes`)."""
+    return _shared_codes.is_country(code)
 
 
 # -------------------------------------------------------------------- countries

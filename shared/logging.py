@@ -12,7 +12,8 @@ from shared.context import current_request_id
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id()
         return True
 
 

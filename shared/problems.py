@@ -184,15 +184,23 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(problem, exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Starlette calls this outside the request-context middleware: take the id from scope.
+        request_id = current_request_id() or request.scope.get("state", {}).get("request_id")
+        logger.exception(
+            "unhandled error on %s %s",
+            request.method,
+            request.url.path,
+            extra={"request_id": request_id},
+        )
         problem = Problem(
             title="Internal Server Error",
             status=500,
             detail="The server could not complete the request; it has been logged.",
             instance=request.url.path,
-            request_id=current_request_id(),
+            request_id=request_id,
         )
-        return problem_response(problem)
+        headers = {"X-Request-ID": request_id} if request_id else None
+        return problem_response(problem, headers)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -10,7 +10,6 @@ on the unique index and exactly one record is created; a retry replays the first
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -110,7 +109,9 @@ class UnitOfWork:
         headers = {"ETag": etag_of(result)}
         if location is not None:
             headers["Location"] = location(result)
-        content = result.model_dump(mode="json")
+        response = JSONResponse(
+            result.model_dump(mode="json"), status_code=status_code, headers=headers
+        )
         if self.idempotency_key is not None:
             self.session.execute(
                 update(table)
@@ -120,12 +121,12 @@ class UnitOfWork:
                 )
                 .values(
                     status_code=status_code,
-                    response_body=json.dumps(content),
+                    response_body=bytes(response.body).decode(),
                     response_headers=headers,
                 )
             )
         self.session.commit()
-        return JSONResponse(content, status_code=status_code, headers=headers)
+        return response
 
     def _replay(self, request_hash: str) -> Response:
         table = self.tables.idempotency_keys

@@ -6,10 +6,25 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
+from services.projects import action_plans as plans
+from services.projects import centre as centre_service
 from services.projects import reference as ref
+from services.projects import results as results_service
 from services.projects import service
-from services.projects.models import ActivityStatus, Dimension, ParticipantRole
+from services.projects.models import (
+    ActionPlanStatus,
+    ActivityStatus,
+    Dimension,
+    ParticipantRole,
+)
 from services.projects.schemas import (
+    ActionPlanAdopt,
+    ActionPlanCreate,
+    ActionPlanRead,
+    ActionPlanUpdate,
+    CentreRead,
+    CentreRevisionRead,
+    CentreUpdate,
     CodelistItemRead,
     CountryRead,
     FacetCount,
@@ -21,6 +36,8 @@ from services.projects.schemas import (
     ProjectFacets,
     ProjectRead,
     ProjectUpdate,
+    ResultsFrameworkIn,
+    ResultsFrameworkRead,
     SdgGoalRead,
     SdgIndicatorRead,
     SdgTargetRead,
@@ -425,4 +442,193 @@ def update_project(
     return etag_response(request, service.project_read(project))
 
 
-routers = (reference, organisations, projects)
+@projects.get(
+    "/{project_id}/results",
+    response_model=ResultsFrameworkRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="The project's results framework with computed progress",
+)
+def get_results(project_id: int, session: SessionDep, request: Request) -> Response:
+    project = service.get_project(db_session=session, project_id=project_id)
+    return etag_response(request, results_service.framework_read(project))
+
+
+@projects.put(
+    "/{project_id}/results",
+    response_model=ResultsFrameworkRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 412, 428),
+    summary="Replace the results framework (If-Match of the framework's ETag)",
+)
+def put_results(
+    project_id: int,
+    data: ResultsFrameworkIn,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    project = service.get_project(db_session=uow.session, project_id=project_id, for_update=True)
+    check_if_match(if_match, results_service.framework_read(project))
+    results_service.replace_results(db_session=uow.session, project=project, data=data)
+    uow.commit()
+    uow.session.expire_all()
+    project = service.get_project(db_session=uow.session, project_id=project_id)
+    return etag_response(request, results_service.framework_read(project))
+
+
+# --------------------------------------------------------------------- Centre
+
+centre = api_router(prefix="/api/v1/centre", tags=["centre"])
+
+
+@centre.get(
+    "",
+    response_model=CentreRead,
+    dependencies=[READ],
+    summary="The Centre: seat, head, terms of reference, IATI organisation identifier",
+)
+def get_centre(session: SessionDep, request: Request) -> Response:
+    profile = service.get_centre(db_session=session)
+    return etag_response(request, CentreRead.model_validate(profile))
+
+
+@centre.put(
+    "",
+    response_model=CentreRead,
+    dependencies=[require_scope("admin")],
+    responses=problem_responses(412, 428),
+    summary="Change the Centre's profile (admin; If-Match required; kept in history)",
+)
+def put_centre(
+    data: CentreUpdate, uow: UnitOfWorkDep, request: Request, if_match: IfMatchHeader = None
+) -> Response:
+    profile = service.get_centre(db_session=uow.session, for_update=True)
+    check_if_match(if_match, CentreRead.model_validate(profile))
+    centre_service.update_centre(
+        db_session=uow.session,
+        centre=profile,
+        data=data,
+        actor=uow.identity.actor or uow.identity.key_id,
+    )
+    uow.commit()
+    return etag_response(request, CentreRead.model_validate(profile))
+
+
+@centre.get(
+    "/history",
+    response_model=Page[CentreRevisionRead],
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary="Past versions of the profile, newest first",
+)
+def centre_history(
+    session: SessionDep, limit: LimitParam = 50, cursor: CursorParam = None
+) -> Page[CentreRevisionRead]:
+    items, next_cursor = centre_service.list_revisions(
+        db_session=session, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[CentreRevisionRead.model_validate(r) for r in items], next_cursor=next_cursor
+    )
+
+
+# ------------------------------------------------------------- action plans
+
+action_plans = api_router(prefix="/api/v1/action-plans", tags=["action plans"])
+
+
+@action_plans.post(
+    "",
+    status_code=201,
+    response_model=ActionPlanRead,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    summary="Draft a new version of the comprehensive action plan",
+)
+def create_action_plan(data: ActionPlanCreate, uow: UnitOfWorkDep) -> Response:
+    return uow.create(
+        data,
+        lambda: plans.action_plan_read(plans.create_action_plan(db_session=uow.session, data=data)),
+        location=lambda p: f"/api/v1/action-plans/{p.id}",
+    )
+
+
+@action_plans.get(
+    "",
+    response_model=Page[ActionPlanRead],
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary="Versions, newest first",
+)
+def list_action_plans(
+    session: SessionDep,
+    status: ActionPlanStatus | None = Query(default=None),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[ActionPlanRead]:
+    items, next_cursor = plans.list_action_plans(
+        db_session=session, status=status, limit=limit, cursor=cursor
+    )
+    return Page(items=[plans.action_plan_read(p) for p in items], next_cursor=next_cursor)
+
+
+@action_plans.get(
+    "/{action_plan_id}",
+    response_model=ActionPlanRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read a version",
+)
+def get_action_plan(action_plan_id: int, session: SessionDep, request: Request) -> Response:
+    plan = plans.get_action_plan(db_session=session, action_plan_id=action_plan_id)
+    return etag_response(request, plans.action_plan_read(plan))
+
+
+@action_plans.patch(
+    "/{action_plan_id}",
+    response_model=ActionPlanRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Change a draft version (If-Match required)",
+)
+def update_action_plan(
+    action_plan_id: int,
+    data: ActionPlanUpdate,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    plan = plans.get_action_plan(
+        db_session=uow.session, action_plan_id=action_plan_id, for_update=True
+    )
+    check_if_match(if_match, plans.action_plan_read(plan))
+    plans.update_action_plan(db_session=uow.session, plan=plan, data=data)
+    uow.commit()
+    return etag_response(request, plans.action_plan_read(plan))
+
+
+@action_plans.post(
+    "/{action_plan_id}/adopt",
+    response_model=ActionPlanRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404, 409, 412, 428),
+    summary="Adopt a draft; the adopted version is superseded atomically",
+)
+def adopt_action_plan(
+    action_plan_id: int,
+    data: ActionPlanAdopt,
+    uow: UnitOfWorkDep,
+    request: Request,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    plan = plans.get_action_plan(
+        db_session=uow.session, action_plan_id=action_plan_id, for_update=True
+    )
+    check_if_match(if_match, plans.action_plan_read(plan))
+    plans.adopt_action_plan(db_session=uow.session, plan=plan, data=data)
+    uow.commit()
+    return etag_response(request, plans.action_plan_read(plan))
+
+
+routers = (reference, organisations, projects, centre, action_plans)

@@ -96,6 +96,7 @@ CENTRE_DEFAULTS: dict[str, Any] = {
     "iati_org_id": "XM-SDGCA",
     "head_appointed_by": "Secretary-General of the United Nations",
     "revision": 1,
+    "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),  # as seeded: stable ETag until edited
 }
 
 

@@ -1,0 +1,79 @@
+"""The Centre itself (paragraph 1): seat, head, terms of reference, IATI identifier, history.
+
+Each change is kept as a revision holding the full representation after the change, so the
+history answers "who was head on a date" and "which terms of reference applied" directly;
+the generic audit trail still records the row-level changes beside it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.projects import reference as ref
+from services.projects.models import CentreProfile, CentreProfileRevision, TermsOfReferenceDocument
+from services.projects.schemas import CentreRead, CentreUpdate
+from services.projects.service import get_centre
+from shared.db import utcnow
+from shared.pagination import SortKey, paginate
+from shared.problems import field_problem
+
+
+def _record(db_session: Session, centre: CentreProfile, actor: str) -> None:
+    db_session.add(
+        CentreProfileRevision(
+            revision=centre.revision,
+            recorded_at=utcnow(),
+            actor=actor,
+            snapshot=CentreRead.model_validate(centre).model_dump(mode="json"),
+        )
+    )
+
+
+def update_centre(
+    *, db_session: Session, centre: CentreProfile, data: CentreUpdate, actor: str
+) -> CentreProfile:
+    if not ref.is_country(data.seat_country):
+        raise field_problem(
+            422,
+            "seat_country",
+            f"{data.seat_country} is not an ISO 3166-1 alpha-2 code",
+            rule="unknown-country",
+        )
+    has_history = db_session.execute(select(func.count(CentreProfileRevision.id))).scalar_one()
+    if not has_history:
+        _record(db_session, centre, "system")  # the profile as it stood before any edit
+    for name in (
+        "name",
+        "seat_city",
+        "seat_country",
+        "iati_org_id",
+        "head_name",
+        "head_appointed_on",
+        "head_appointed_by",
+    ):
+        setattr(centre, name, getattr(data, name))
+    centre.terms_of_reference.clear()
+    centre.terms_of_reference.extend(
+        TermsOfReferenceDocument(position=i, **doc.model_dump())
+        for i, doc in enumerate(data.terms_of_reference)
+    )
+    centre.revision += 1
+    centre.updated_at = utcnow()
+    db_session.flush()
+    _record(db_session, centre, actor)
+    db_session.flush()
+    return centre
+
+
+def list_revisions(
+    *, db_session: Session, limit: int, cursor: str | None
+) -> tuple[list[CentreProfileRevision], str | None]:
+    get_centre(db_session=db_session)
+    return paginate(
+        db_session,
+        select(CentreProfileRevision),
+        keys=[SortKey(CentreProfileRevision.revision.expression, "desc")],
+        limit=limit,
+        cursor=cursor,
+    )

@@ -1,0 +1,184 @@
+"""A project's results framework: results → indicators → periods, and computed progress.
+
+The framework is replaced as a whole (one PUT, one transaction), so a reader never sees a
+half-edited logframe. Progress of a measurable indicator is the share of the way from its
+baseline to the target of the latest period with an actual value, capped to 0-1; a result's
+and the project's progress are the means of their measurable indicators' progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from services.projects import reference as ref
+from services.projects.models import (
+    IndicatorMeasure,
+    IndicatorPeriod,
+    Project,
+    Result,
+    ResultIndicator,
+)
+from services.projects.rules import Violations
+from services.projects.schemas import (
+    IndicatorRead,
+    PeriodRead,
+    ResultIn,
+    ResultRead,
+    ResultsFrameworkIn,
+    ResultsFrameworkRead,
+)
+from shared.db import utcnow
+
+_PLACES = Decimal("0.0001")
+
+
+def indicator_progress(indicator: ResultIndicator) -> Decimal | None:
+    if indicator.measure is IndicatorMeasure.QUALITATIVE:
+        return None
+    measured = [p for p in indicator.periods if p.actual_value is not None]
+    if not measured:
+        return None
+    latest = max(measured, key=lambda p: p.period_end)
+    target = latest.target_value
+    if target is None:
+        targets = [p for p in indicator.periods if p.target_value is not None]
+        if not targets:
+            return None
+        target = max(targets, key=lambda p: p.period_end).target_value
+    assert target is not None and latest.actual_value is not None
+    baseline = indicator.baseline_value or Decimal(0)
+    span = target - baseline
+    if span == 0:
+        reached = (
+            latest.actual_value >= target if indicator.ascending else latest.actual_value <= target
+        )
+        return Decimal(1) if reached else Decimal(0)
+    share = (latest.actual_value - baseline) / span
+    return min(max(share, Decimal(0)), Decimal(1)).quantize(_PLACES)
+
+
+def _mean(values: Sequence[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    return (sum(known, Decimal(0)) / len(known)).quantize(_PLACES)
+
+
+def framework_read(project: Project) -> ResultsFrameworkRead:
+    results: list[ResultRead] = []
+    every: list[Decimal | None] = []
+    for result in project.results:
+        indicators = []
+        for indicator in result.indicators:
+            progress = indicator_progress(indicator)
+            every.append(progress)
+            indicators.append(
+                IndicatorRead(
+                    title=indicator.title,
+                    measure=indicator.measure,
+                    ascending=indicator.ascending,
+                    sdg_indicator=indicator.sdg_indicator,
+                    baseline_value=indicator.baseline_value,
+                    baseline_year=indicator.baseline_year,
+                    baseline_comment=indicator.baseline_comment,
+                    periods=[PeriodRead.model_validate(p) for p in indicator.periods],
+                    progress=progress,
+                )
+            )
+        results.append(
+            ResultRead(
+                type=result.type,
+                title=result.title,
+                description=result.description,
+                indicators=indicators,
+                progress=_mean([i.progress for i in indicators]),
+            )
+        )
+    return ResultsFrameworkRead(project_id=project.id, results=results, progress=_mean(every))
+
+
+def check_results(
+    results: Sequence[ResultIn], violations: Violations, *, today: dt.date | None = None
+) -> None:
+    """Every rule of a results framework, collected into ``violations``."""
+    today = today or utcnow().date()
+    for r, result in enumerate(results):
+        for i, indicator in enumerate(result.indicators):
+            where = f"results.{r}.indicators.{i}"
+            if (
+                indicator.sdg_indicator is not None
+                and ref.sdg_indicator(indicator.sdg_indicator) is None
+            ):
+                violations.add(
+                    f"{where}.sdg_indicator",
+                    f"{indicator.sdg_indicator!r} is not a global SDG indicator",
+                    rule="unknown-sdg-indicator",
+                )
+            for p, period in enumerate(indicator.periods):
+                at = f"{where}.periods.{p}"
+                if period.period_end < period.period_start:
+                    violations.add(
+                        f"{at}.period_end",
+                        "the period ends before it starts",
+                        rule="end-before-start",
+                    )
+                has_actual = period.actual_value is not None or period.actual_comment is not None
+                if has_actual and period.period_start > today:
+                    violations.add(
+                        f"{at}.actual_value",
+                        f"the period starts on {period.period_start}; it has no actual yet",
+                        rule="actual-before-period-start",
+                    )
+                if indicator.measure is IndicatorMeasure.PERCENTAGE:
+                    for name in ("target_value", "actual_value"):
+                        value = getattr(period, name)
+                        if value is not None and not 0 <= value <= 100:
+                            violations.add(
+                                f"{at}.{name}",
+                                "a percentage lies between 0 and 100",
+                                rule="percentage-out-of-range",
+                            )
+                if indicator.measure is IndicatorMeasure.QUALITATIVE and (
+                    period.target_value is not None or period.actual_value is not None
+                ):
+                    violations.add(
+                        f"{at}",
+                        "a qualitative indicator takes comments, not values",
+                        rule="qualitative-has-no-value",
+                    )
+
+
+def replace_results(*, db_session: Session, project: Project, data: ResultsFrameworkIn) -> None:
+    violations = Violations()
+    check_results(data.results, violations)
+    violations.raise_if_any()
+    set_results(project, data.results)
+    db_session.flush()
+
+
+def set_results(project: Project, results: Sequence[ResultIn]) -> None:
+    """Replace the project's framework by ``results`` (already checked)."""
+    project.results.clear()
+    for r, result in enumerate(results):
+        row = Result(
+            position=r, type=result.type, title=result.title, description=result.description
+        )
+        for i, indicator in enumerate(result.indicators):
+            row.indicators.append(
+                ResultIndicator(
+                    position=i,
+                    title=indicator.title,
+                    measure=indicator.measure,
+                    ascending=indicator.ascending,
+                    sdg_indicator=indicator.sdg_indicator,
+                    baseline_value=indicator.baseline_value,
+                    baseline_year=indicator.baseline_year,
+                    baseline_comment=indicator.baseline_comment,
+                    periods=[IndicatorPeriod(**p.model_dump()) for p in indicator.periods],
+                )
+            )
+        project.results.append(row)

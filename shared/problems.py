@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -202,7 +203,23 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = {"X-Request-ID": request_id} if request_id else None
         return problem_response(problem, headers)
 
+    async def on_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A value the schema let through but the database cannot hold (an id beyond BIGINT,
+        # say): the client's doing, so 422 rather than 500. Routes bound their ids with IdPath.
+        logger.info("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        problem = Problem(
+            type=f"{PROBLEM_TYPE_BASE}value-out-of-range",
+            title="Value out of range",
+            status=422,
+            detail="a value in the request is outside the range the database can store",
+            instance=request.url.path,
+            request_id=current_request_id(),
+        )
+        return problem_response(problem)
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(OverflowError, on_out_of_range)
+    app.add_exception_handler(DataError, on_out_of_range)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

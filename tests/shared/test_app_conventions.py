@@ -83,7 +83,7 @@ def test_access_log_is_json_with_the_request_id(app: FastAPI) -> None:
     lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
     access = [line for line in lines if line.get("logger") == "sdgc.access"]
     assert any(
-        line["request_id"] == "log-me" and line["status"] == 200 and line["app"] == "funding"
+        line["request_id"] == "log-me" and line["status"] == 200 and line["method"] == "GET"
         for line in access
     )
 

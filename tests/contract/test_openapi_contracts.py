@@ -7,6 +7,7 @@ Each app is exercised in-process on a migrated SQLite database, signed like the 
 from __future__ import annotations
 
 import importlib
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from shared import migrations
 from shared.auth import sign_identity
 from tests.support.clients import TEST_SECRET, identity
+from tests.support.server import serve_in_thread
 
 MAX_EXAMPLES = 8
 ADMIN_KEY = "contract-admin-key-0123456789abcdef0123456789"
@@ -36,12 +38,17 @@ CHECKS = [
 ]
 
 
-def _build(app_name: str, root: Path) -> FastAPI:
+# The backends a service asks over HTTP; they run for real (uvicorn threads) during its contract.
+BACKENDS = {"funding": ("projects",), "evaluation": ("projects", "funding")}
+
+
+def _build(app_name: str, root: Path, **extra: str) -> FastAPI:
     url = f"sqlite:///{root / f'{app_name}.db'}"
     migrations.upgrade(app_name, url)
     package = migrations.APPS[app_name]
     settings_class = importlib.import_module(f"{package}.settings").Settings
-    extra = {"bootstrap_admin_key": ADMIN_KEY} if app_name == "gateway" else {}
+    if app_name == "gateway":
+        extra["bootstrap_admin_key"] = ADMIN_KEY
     settings_ = settings_class(
         environment="test", database_url=url, identity_secret=TEST_SECRET, **extra
     )
@@ -60,11 +67,16 @@ def _headers(app_name: str, case: schemathesis.Case) -> dict[str, str]:
 def test_every_operation_answers_within_its_contract(
     app_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    app = _build(app_name, tmp_path_factory.mktemp(f"contract-{app_name}"))
-    loaded = schemathesis.openapi.from_dict(app.openapi())
-    loaded.app = app
+    root = tmp_path_factory.mktemp(f"contract-{app_name}")
     failures: list[str] = []
-    try:
+    with ExitStack() as stack:
+        urls = {
+            f"{backend}_url": stack.enter_context(serve_in_thread(_build(backend, root)))
+            for backend in BACKENDS.get(app_name, ())
+        }
+        app = _build(app_name, root, **urls)
+        loaded = schemathesis.openapi.from_dict(app.openapi())
+        loaded.app = app
         for result in loaded.get_all_operations():
             operation = result.ok()
             if operation.path.startswith(("/health", "/metrics")):
@@ -85,6 +97,5 @@ def test_every_operation_answers_within_its_contract(
                 exercise()
             except Exception as exc:  # collect every operation's failure, then report all
                 failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
-    finally:
         app.state.database.dispose()
     assert not failures, "\n\n".join(failures)

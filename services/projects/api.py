@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from services.projects import action_plans as plans
 from services.projects import centre as centre_service
+from services.projects import iati, service
 from services.projects import reference as ref
 from services.projects import results as results_service
-from services.projects import service
 from services.projects.models import (
     ActionPlanStatus,
     ActivityStatus,
@@ -631,4 +633,55 @@ def adopt_action_plan(
     return etag_response(request, plans.action_plan_read(plan))
 
 
-routers = (reference, organisations, projects, centre, action_plans)
+# ---------------------------------------------------------------------- IATI
+
+iati_router = api_router(prefix="/api/v1/iati", tags=["IATI 2.03"])
+XML_MEDIA_TYPE = "application/xml"
+_XML_BODY = {"schema": {"type": "string", "format": "binary"}}
+
+
+class ImportSummary(BaseModel):
+    created: list[int]
+    updated: list[int]
+
+
+@iati_router.get(
+    "/activities",
+    dependencies=[READ],
+    responses={
+        **problem_responses(),
+        200: {"content": {XML_MEDIA_TYPE: _XML_BODY}, "description": "iati-activities 2.03"},
+    },
+    response_class=Response,
+    summary="The filtered projects as an IATI 2.03 iati-activities document",
+)
+def export_activities(session: SessionDep, filters: FilterDep) -> Response:
+    document = iati.export_activities(db_session=session, filters=filters)
+    return Response(document, media_type=XML_MEDIA_TYPE)
+
+
+@iati_router.post(
+    "/activities",
+    response_model=ImportSummary,
+    dependencies=[WRITE],
+    responses=problem_responses(409),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {XML_MEDIA_TYPE: _XML_BODY, "text/xml": _XML_BODY},
+        }
+    },
+    summary="Import an iati-activities document: upsert by identifier, all or nothing",
+)
+async def import_activities(request: Request, uow: UnitOfWorkDep) -> ImportSummary:
+    raw = await request.body()  # bounded by the app's body limit (413 beyond it)
+
+    def run() -> ImportSummary:
+        outcome = iati.import_activities(db_session=uow.session, raw=raw)
+        uow.commit()
+        return ImportSummary(created=outcome.created, updated=outcome.updated)
+
+    return await run_in_threadpool(run)
+
+
+routers = (reference, organisations, projects, centre, action_plans, iati_router)

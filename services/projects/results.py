@@ -118,6 +118,14 @@ def check_results(
                     f"{indicator.sdg_indicator!r} is not a global SDG indicator",
                     rule="unknown-sdg-indicator",
                 )
+            if indicator.baseline_year is None and (
+                indicator.baseline_value is not None or indicator.baseline_comment is not None
+            ):
+                violations.add(
+                    f"{where}.baseline_year",
+                    "a baseline needs the year it was measured",
+                    rule="baseline-year-required",
+                )
             for p, period in enumerate(indicator.periods):
                 at = f"{where}.periods.{p}"
                 if period.period_end < period.period_start:

@@ -23,7 +23,7 @@ class Violations:
             FieldError(
                 field=path,
                 location="body",
-                pointer="/" + path.replace(".", "/"),
+                pointer=None if self.prefix else "/" + path.replace(".", "/"),
                 rule=rule,
                 message=message,
             )

@@ -35,6 +35,7 @@ FRAMEWORK: dict[str, Any] = {
                     "title": "Share of indicators reported",
                     "measure": "percentage",
                     "baseline_value": "40",
+                    "baseline_year": 2024,
                     "periods": [
                         {
                             "period_start": "2025-01-01",

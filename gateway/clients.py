@@ -1,13 +1,28 @@
-"""One pooled ``httpx.AsyncClient`` per backend service, made in the gateway's lifespan."""
+"""One pooled ``httpx.AsyncClient`` per backend service, made in the gateway's lifespan, and the
+one way the gateway calls a backend (:meth:`Backend.call`): circuit breaker, deadline, retries,
+and failures turned into problems that name the service.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
+from gateway.resilience import (
+    RETRYABLE_STATUSES,
+    CircuitBreaker,
+    Deadline,
+    backoff_delay,
+    may_retry,
+)
 from gateway.settings import Settings
+from shared.problems import ProblemError
+
+logger = logging.getLogger("sdgc.gateway.backends")
 
 
 @dataclass(slots=True)
@@ -15,6 +30,72 @@ class Backend:
     name: str
     base_url: str
     client: httpx.AsyncClient
+    breaker: CircuitBreaker
+    retry_attempts: int = 2
+
+    async def call(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        deadline: Deadline,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """One logical backend call: may retry safe requests within ``deadline``."""
+        retryable = may_retry(
+            method, bool(headers and "idempotency-key" in {k.lower() for k in headers})
+        )
+        attempts = 1 + (self.retry_attempts if retryable else 0)
+        last_problem: ProblemError | None = None
+        for attempt in range(1, attempts + 1):
+            if attempt > 1 and not await deadline.sleep(backoff_delay(attempt - 1)):
+                break
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                break
+            self.breaker.before_call()
+            try:
+                response = await self.client.request(
+                    method,
+                    url,
+                    headers=headers,
+                    content=content,
+                    params=params,
+                    timeout=httpx.Timeout(remaining, connect=min(remaining, 2.0)),
+                )
+            except httpx.TimeoutException:
+                self.breaker.record_failure()
+                last_problem = ProblemError(
+                    504,
+                    f"the {self.name} service did not answer in time",
+                    type_="backend-timeout",
+                    service=self.name,
+                )
+                continue
+            except httpx.TransportError as exc:
+                self.breaker.record_failure()
+                logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
+                last_problem = ProblemError(
+                    503,
+                    f"the {self.name} service is unavailable",
+                    type_="backend-unavailable",
+                    service=self.name,
+                )
+                continue
+            # It answered, so it is reachable: the breaker tracks reachability, while a 502/503/504
+            # answer (its own dependency down, say) is only worth a retry.
+            self.breaker.record_success()
+            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
+                continue
+            return response
+        raise last_problem or ProblemError(
+            504,
+            f"no time left to call the {self.name} service",
+            type_="deadline-exceeded",
+            service=self.name,
+        )
 
 
 class Backends:
@@ -41,13 +122,19 @@ class Backends:
                 client=httpx.AsyncClient(
                     base_url=url, timeout=timeout, limits=limits, transport=transport
                 ),
+                breaker=CircuitBreaker(
+                    name,
+                    failure_threshold=settings.breaker_failure_threshold,
+                    reset_seconds=settings.breaker_reset_seconds,
+                ),
+                retry_attempts=settings.retry_attempts,
             )
         return cls(backends)
 
     def __getitem__(self, name: str) -> Backend:
         return self._backends[name]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Backend]:
         return iter(self._backends.values())
 
     async def aclose(self) -> None:

@@ -18,6 +18,7 @@ from gateway.api import routers
 from gateway.clients import Backends
 from gateway.models import common_tables
 from gateway.proxy import forward
+from gateway.resilience import MemoryRateLimiter, RedisRateLimiter
 from gateway.routes import RoutingTable
 from gateway.security import KeyVerifier, authenticate
 from gateway.settings import Settings
@@ -44,6 +45,8 @@ async def readiness(request: Request) -> dict[str, str]:
     database, *backend_states = results
     checks: dict[str, str] = dict(database)  # type: ignore[arg-type]
     checks.update(backend_states)  # type: ignore[arg-type]
+    for backend in backends:
+        checks[f"{backend.name}_circuit"] = backend.breaker.state
     return checks
 
 
@@ -65,10 +68,20 @@ def create_app(
 
             await run_in_threadpool(bootstrap)
         app.state.backends = Backends.from_settings(settings, transports)
+        app.state.rate_limiter = (
+            RedisRateLimiter(
+                settings.redis_url,
+                settings.rate_limit_requests,
+                settings.rate_limit_window_seconds,
+            )
+            if settings.redis_url
+            else MemoryRateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
+        )
         try:
             yield
         finally:
             await app.state.backends.aclose()
+            await app.state.rate_limiter.aclose()
 
     proxy = api_router(tags=["proxy"])
 
@@ -86,7 +99,9 @@ def create_app(
         readiness=readiness,
         # A backend being down degrades the gateway (its answers say which part is missing);
         # only the gateway's own database takes it out of rotation.
-        optional_checks=frozenset(settings.backend_urls()),
+        optional_checks=frozenset(
+            name for backend in settings.backend_urls() for name in (backend, f"{backend}_circuit")
+        ),
         signed_identity_required=False,
         lifespan=lifespan,
         audit_path="/api/v1/audit/gateway",

@@ -7,19 +7,16 @@ identity is replaced by the gateway's signed one, so a client can never forge it
 
 from __future__ import annotations
 
-import logging
-
 import httpx
 from fastapi import Request, Response
 
 from gateway.clients import Backends
+from gateway.resilience import Deadline
 from gateway.routes import RoutingTable
 from gateway.security import authenticate
 from shared.auth import ensure_scope, sign_identity
 from shared.context import current_request_id
 from shared.problems import ProblemError
-
-logger = logging.getLogger("sdgc.gateway.proxy")
 
 FORWARDED_REQUEST_HEADERS = (
     "accept",
@@ -66,25 +63,13 @@ async def forward(request: Request, path: str) -> Response:
     )
     body = await request.body()
     url = httpx.URL(path=upstream_path, query=request.url.query.encode())
-    try:
-        upstream = await backend.client.request(
-            request.method, url, content=body or None, headers=headers
-        )
-    except httpx.TimeoutException:
-        raise ProblemError(
-            504,
-            f"the {route.service} service did not answer in time",
-            type_="backend-timeout",
-            service=route.service,
-        ) from None
-    except httpx.TransportError as exc:
-        logger.warning("backend %s unreachable: %s", route.service, type(exc).__name__)
-        raise ProblemError(
-            503,
-            f"the {route.service} service is unavailable",
-            type_="backend-unavailable",
-            service=route.service,
-        ) from None
+    upstream = await backend.call(
+        request.method,
+        url,
+        deadline=Deadline(request.app.state.settings.request_deadline_seconds),
+        headers=headers,
+        content=body or None,
+    )
     response_headers = {
         name: value
         for name in FORWARDED_RESPONSE_HEADERS

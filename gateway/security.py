@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from gateway import keys
+from gateway.resilience import enforce_rate_limit
 from shared.auth import Identity
 from shared.db import Database
 from shared.problems import ProblemError
@@ -71,6 +72,10 @@ async def authenticate(request: Request) -> Identity:
             type_="invalid-api-key",
             headers=_UNAUTHORIZED_HEADERS,
         )
+    settings = request.app.state.settings
+    await enforce_rate_limit(
+        request.app.state.rate_limiter, identity.key_id, settings.rate_limit_requests
+    )
     request.state.identity = identity
     return identity
 

@@ -24,6 +24,17 @@ class Settings(AppSettings):
     api_key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long a verified key is trusted before re-reading it."
     )
+    request_deadline_seconds: float = Field(
+        default=15.0, gt=0, description="Overall time for one public request, split among parts."
+    )
+    retry_attempts: int = Field(default=2, ge=0, le=5, description="Retries of safe requests.")
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=10.0, gt=0)
+    rate_limit_requests: int = Field(default=1200, ge=1, description="Per API key per window.")
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    redis_url: str | None = Field(
+        default=None, description="Shared rate-limit counts across replicas (GATEWAY_REDIS_URL)."
+    )
     bootstrap_admin_key: SecretStr | None = Field(
         default=None,
         description="An admin API key accepted from start (GATEWAY_BOOTSTRAP_ADMIN_KEY).",

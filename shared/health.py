@@ -14,6 +14,8 @@ from shared.problems import ProblemError
 
 logger = logging.getLogger("sdgc.health")
 
+HEALTHY = frozenset({"ok", "closed"})  # "closed": a circuit breaker letting calls through
+
 ReadinessCheck = Callable[[Request], Awaitable[dict[str, str]]]
 
 
@@ -50,7 +52,7 @@ def health_router(
     )
     async def ready(request: Request) -> JSONResponse:
         checks = await readiness(request)
-        failing = sorted(name for name, state in checks.items() if state != "ok")
+        failing = sorted(name for name, state in checks.items() if state not in HEALTHY)
         critical = [name for name in failing if name not in optional_checks]
         if critical:
             raise ProblemError(

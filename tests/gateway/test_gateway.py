@@ -214,7 +214,7 @@ def test_backend_down_is_503_naming_the_service(
     assert ready.json()["checks"]["funding"] == "unavailable"
 
 
-def test_readiness_lists_database_and_backends(gateway: TestClient) -> None:
+def test_readiness_lists_database_backends_and_circuits(gateway: TestClient) -> None:
     response = gateway.get("/health/ready")
     assert response.status_code == 200
     assert response.json()["checks"] == {
@@ -222,6 +222,9 @@ def test_readiness_lists_database_and_backends(gateway: TestClient) -> None:
         "projects": "ok",
         "funding": "ok",
         "evaluation": "ok",
+        "projects_circuit": "closed",
+        "funding_circuit": "closed",
+        "evaluation_circuit": "closed",
     }
 
 

@@ -11,12 +11,15 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from gateway import keys
 from gateway.api import routers
 from gateway.clients import Backends
 from gateway.models import common_tables
+from gateway.openapi import MergedOpenAPI
 from gateway.proxy import forward
 from gateway.resilience import MemoryRateLimiter, RedisRateLimiter
 from gateway.routes import RoutingTable
@@ -89,13 +92,24 @@ def create_app(
     async def proxy_resource(request: Request, path: str) -> Response:
         return await forward(request, "/api/v1/" + path)
 
+    docs = api_router(tags=["operations"])
+    merged_openapi = MergedOpenAPI()
+
+    @docs.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(request: Request) -> JSONResponse:
+        return JSONResponse(await merged_openapi.document(request.app))
+
+    @docs.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="SDG Centre API")
+
     app = build_app(
         settings=settings,
         title="SDG Centre API",
         description="Back-office API of the United Nations Regional Centre for the Sustainable "
         "Development Goals for Central Asia and Afghanistan (Almaty).",
         common_tables=common_tables,
-        routers=[*routers, proxy],
+        routers=[*routers, docs, proxy],
         readiness=readiness,
         # A backend being down degrades the gateway (its answers say which part is missing);
         # only the gateway's own database takes it out of rotation.
@@ -106,6 +120,7 @@ def create_app(
         lifespan=lifespan,
         audit_path="/api/v1/audit/gateway",
         auth_dependencies=[Depends(authenticate)],
+        openapi_url=None,  # served by the merged document below
     )
     app.state.routing_table = RoutingTable()
     app.state.key_verifier = KeyVerifier(app.state.database, settings.api_key_cache_seconds)

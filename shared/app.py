@@ -47,6 +47,7 @@ def build_app(
     lifespan: Lifespan | None = None,
     audit_path: str = "/api/v1/audit-events",
     auth_dependencies: Sequence[Any] = (),
+    openapi_url: str | None = "/openapi.json",
 ) -> FastAPI:
     configure_logging(settings.app_name, settings.log_level)
     database = Database.from_url(
@@ -74,6 +75,7 @@ def build_app(
         version="1.0.0",
         lifespan=app_lifespan,
         openapi_tags=openapi_tags,
+        openapi_url=openapi_url,
     )
     app.state.settings = settings
     app.state.database = database

@@ -249,3 +249,38 @@ def test_services_refuse_direct_calls(service_apps: dict[str, FastAPI]) -> None:
     for app in service_apps.values():
         with TestClient(app) as direct:
             assert direct.get("/api/v1/audit-events").status_code == 401
+
+
+def test_one_openapi_document_has_every_public_operation(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    document = gateway.get("/openapi.json").json()
+    paths = document["paths"]
+    assert "x-missing-services" not in document["info"]
+    assert "/api/v1/api-keys" in paths
+    assert paths["/api/v1/contributors"]["post"]["tags"] == ["contributors"]
+    assert "get" in paths["/api/v1/audit/funding"]
+    assert "/api/v1/audit-events" not in paths
+    assert "/health/ready" in paths  # the gateway's own probes, not the services'
+    assert document["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    refs = {v for v in _walk_refs(document)}
+    assert all(r.rsplit("/", 1)[-1] in document["components"]["schemas"] for r in refs)
+    assert gateway.get("/docs").status_code == 200
+
+
+def _walk_refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _walk_refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _walk_refs(v)]
+    return []
+
+
+def test_openapi_document_names_a_missing_service(
+    make_gateway: Callable[..., FastAPI],
+) -> None:
+    with TestClient(make_gateway(evaluation_url="http://127.0.0.1:9", retry_attempts=0)) as c:
+        document = c.get("/openapi.json").json()
+    assert document["info"]["x-missing-services"] == ["evaluation"]
+    assert "/api/v1/contributors" in document["paths"]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.projects import action_plans as plans
 from services.projects import centre as centre_service
+from services.projects import facets as facet_service
 from services.projects import iati, service
 from services.projects import reference as ref
 from services.projects import results as results_service
@@ -381,7 +382,7 @@ def list_projects(
     summary="Counts per country, goal, dimension and status for the filter",
 )
 def project_facets(session: SessionDep, filters: FilterDep) -> ProjectFacets:
-    facets = service.project_facets(db_session=session, filters=filters)
+    facets = facet_service.project_facets(db_session=session, filters=filters)
     return ProjectFacets(
         total=facets["total"],
         **{

@@ -25,9 +25,9 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.projects import facet_cells, service
 from services.projects import reference as ref
 from services.projects import results as results_service
-from services.projects import service
 from services.projects.models import (
     ActivityStatus,
     CentreProfile,
@@ -725,11 +725,13 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
     outcome = ImportOutcome()
     for parsed, existing, resolved in staged:
         project = existing or Project(iati_identifier=parsed.identifier)
+        before = facet_cells.contribution(existing)
         service.apply_state(project, parsed.state, resolved)
         results_service.set_results(project, parsed.results)
         if existing is None:
             db_session.add(project)
         db_session.flush()
+        facet_cells.apply_delta(db_session, before, facet_cells.contribution(project))
         (outcome.updated if existing is not None else outcome.created).append(project.id)
     return outcome
 

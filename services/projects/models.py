@@ -472,3 +472,24 @@ class ActionPlanItem(Base):
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, 10))
     start_year: Mapped[int] = mapped_column(Integer)
     end_year: Mapped[int] = mapped_column(Integer)
+
+
+# ------------------------------------------------------------- facet counts
+
+
+class FacetCell(Base):
+    """Pre-aggregated facet counts for the dashboards' main cut (country, goal, status).
+
+    One row per (filter country, filter goal, filter status, facet, value), where ``""`` in a
+    filter column means "any". Kept up to date in the same transaction as every project write,
+    so ``/projects/facets`` for those filters reads ~30 rows whatever the registry's size.
+    """
+
+    __tablename__ = "facet_counts"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    goal: Mapped[str] = mapped_column(String(2), primary_key=True)
+    status: Mapped[str] = mapped_column(String(1), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -8,14 +8,17 @@ IATI import share one statement of each rule.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from services.projects import facet_cells
 from services.projects import reference as ref
 from services.projects.models import (
     ActionPlan,
@@ -375,7 +378,7 @@ def check_project(
     )
     state.sdg_targets = _unique(state.sdg_targets)
     implied = [t.goal_code for c in state.sdg_targets if (t := ref.sdg_target(c)) is not None]
-    state.sdg_goals = sorted(_unique([*state.sdg_goals, *implied]), key=_goal_order)
+    state.sdg_goals = sorted(_unique([*state.sdg_goals, *implied]), key=goal_order)
     if not state.dimensions:
         state.dimensions = [Dimension(d) for d in ref.dimensions_for_goals(state.sdg_goals)]
     state.dimensions = [Dimension(d) for d in _unique(state.dimensions)]
@@ -490,7 +493,7 @@ def check_project(
     return _resolve_participants(db_session, state.participants, violations)
 
 
-def _goal_order(code: str) -> int:
+def goal_order(code: str) -> int:
     return int(code) if code.isdigit() else 99
 
 
@@ -687,7 +690,9 @@ def create_project(*, db_session: Session, data: ProjectCreate) -> Project:
     project = Project(iati_identifier=identifier)
     apply_state(project, state, participants)
     db_session.add(project)
-    return _reloaded(db_session, project)
+    project = _reloaded(db_session, project)
+    facet_cells.apply_delta(db_session, Counter(), facet_cells.contribution(project))
+    return project
 
 
 def _reloaded(db_session: Session, project: Project) -> Project:
@@ -723,8 +728,11 @@ def update_project(*, db_session: Session, project: Project, data: ProjectUpdate
     violations = Violations()
     participants = check_project(db_session, state, violations)
     violations.raise_if_any()
+    before = facet_cells.contribution(project)
     apply_state(project, state, participants)
-    return _reloaded(db_session, project)
+    project = _reloaded(db_session, project)
+    facet_cells.apply_delta(db_session, before, facet_cells.contribution(project))
+    return project
 
 
 def get_project(*, db_session: Session, project_id: int, for_update: bool = False) -> Project:
@@ -761,8 +769,13 @@ def status_name(status: ActivityStatus) -> str:
     return item.name if item is not None else status.value
 
 
+@cache
+def _countries_by_code() -> dict[str, ref.Country]:
+    return {c.alpha2: c for c in ref.countries(include_withdrawn=True)}
+
+
 def project_read(project: Project) -> ProjectRead:
-    names = {c.alpha2: c for c in ref.countries(include_withdrawn=True)}
+    names = _countries_by_code()
     return ProjectRead(
         id=project.id,
         iati_identifier=project.iati_identifier,
@@ -775,7 +788,7 @@ def project_read(project: Project) -> ProjectRead:
         actual_start=project.actual_start,
         actual_end=project.actual_end,
         dimensions=sorted((d.dimension for d in project.dimensions), key=list(Dimension).index),
-        sdg_goals=sorted((g.goal for g in project.goals), key=_goal_order),
+        sdg_goals=sorted((g.goal for g in project.goals), key=goal_order),
         sdg_targets=sorted((t.target for t in project.targets), key=_target_order),
         recipient_countries=[
             CountryShareRead(
@@ -910,25 +923,6 @@ def list_projects(
     return paginate(
         db_session, stmt, keys=[SortKey(Project.id.expression)], limit=limit, cursor=cursor
     )
-
-
-def project_facets(*, db_session: Session, filters: ProjectFilter) -> dict[str, Any]:
-    """Counts per country, goal, dimension and status of the filtered projects."""
-    matching = filters.apply(select(Project.id)).scalar_subquery()
-    total = db_session.execute(filters.apply(select(func.count(Project.id)))).scalar_one()
-
-    def counts(column: Any, project_id: Any) -> list[tuple[str, int]]:
-        stmt = select(column, func.count()).where(project_id.in_(matching)).group_by(column)
-        rows = db_session.execute(stmt).all()
-        return sorted(((str(code), int(n)) for code, n in rows), key=lambda r: (-r[1], r[0]))
-
-    return {
-        "total": int(total),
-        "country": counts(ProjectCountry.country, ProjectCountry.project_id),
-        "sdg_goal": counts(ProjectGoal.goal, ProjectGoal.project_id),
-        "dimension": counts(ProjectDimension.dimension, ProjectDimension.project_id),
-        "status": counts(Project.status, Project.id),
-    }
 
 
 def ensure_project_exists(db_session: Session, project_id: int) -> None:

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from services.projects.models import ActivityStatus
 from tests.projects.conftest import project_body
 
 
@@ -133,3 +135,54 @@ def test_reference_lists_are_served(client: TestClient) -> None:
         response = client.get(f"/api/v1/reference/{path}")
         assert response.status_code == 200 and response.json()["items"], path
     assert client.get("/api/v1/reference/codelists/Nope").status_code == 404
+
+
+def test_precounted_facets_agree_with_live_counts_and_a_rebuild_after_every_kind_of_write(
+    client: TestClient, registry: dict[str, int], projects_app: Any
+) -> None:
+    from services.projects.facet_cells import rebuild_facet_counts
+    from services.projects.facets import project_facets
+    from services.projects.models import FacetCell
+    from services.projects.service import ProjectFilter
+
+    url = f"/api/v1/projects/{registry['trade']}"
+    changed = client.patch(
+        url,
+        json={
+            "recipient_countries": [{"code": "UZ"}, {"code": "KZ"}],
+            "sdg_targets": ["8.2"],
+            "status": "3",
+        },
+        headers={"If-Match": client.get(url).headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    exported = client.get("/api/v1/iati/activities").content
+    assert (
+        client.post(
+            "/api/v1/iati/activities", content=exported, headers={"Content-Type": "application/xml"}
+        ).status_code
+        == 200
+    )
+    cuts = [
+        ProjectFilter(),
+        ProjectFilter(country="KZ"),
+        ProjectFilter(sdg_goal="17"),
+        ProjectFilter(country="KZ", sdg_goal="8", status=ActivityStatus("3")),
+        ProjectFilter(country="AF", status=ActivityStatus("2")),
+    ]
+    with projects_app.state.database.session() as session:
+        stored = {
+            tuple(getattr(c, k) for k in ("country", "goal", "status", "facet", "code")): c.count
+            for c in session.query(FacetCell).filter(FacetCell.count > 0)
+        }
+        for cut in cuts:
+            assert project_facets(db_session=session, filters=cut) == project_facets(
+                db_session=session, filters=cut, live=True
+            ), cut
+        rebuild_facet_counts(session)
+        rebuilt = {
+            tuple(getattr(c, k) for k in ("country", "goal", "status", "facet", "code")): c.count
+            for c in session.query(FacetCell)
+        }
+        session.rollback()
+    assert stored == rebuilt

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from gateway.resilience import (
     RETRYABLE_STATUSES,
@@ -116,6 +117,8 @@ class Backends:
         backends = {}
         for name, url in settings.backend_urls().items():
             transport = (transports or {}).get(name)
+            if transport is None and settings.backend_transport == "aiohttp":
+                transport = AiohttpTransport(limits=limits)
             backends[name] = Backend(
                 name=name,
                 base_url=url,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -23,6 +23,10 @@ class Settings(AppSettings):
     backend_max_connections: int = Field(default=100, ge=1)
     api_key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long a verified key is trusted before re-reading it."
+    )
+    backend_transport: Literal["httpx", "aiohttp"] = Field(
+        default="httpx",
+        description="HTTP transport to the backends: httpx's own or aiohttp behind the httpx API.",
     )
     request_deadline_seconds: float = Field(
         default=15.0, gt=0, description="Overall time for one public request, split among parts."

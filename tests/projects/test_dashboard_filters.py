@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from services.projects.models import ActivityStatus
 from tests.projects.conftest import project_body

@@ -249,3 +249,56 @@ def test_project_writes_are_audited(client: TestClient) -> None:
 def test_reader_cannot_create_projects(projects_app: FastAPI) -> None:
     with signed_client(projects_app, scopes=["projects:read"]) as reader:
         assert reader.post("/api/v1/projects", json=project_body()).status_code == 403
+
+
+def test_retried_creation_with_same_idempotency_key_creates_one_project(
+    client: TestClient,
+) -> None:
+    headers = {"Idempotency-Key": "project-p-001"}
+    first = client.post("/api/v1/projects", json=project_body(), headers=headers)
+    second = client.post("/api/v1/projects", json=project_body(), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
+    assert first.json() == second.json()
+    assert _stored_count(client) == 1
+
+
+def test_organisations_are_searched_by_name_and_type(client: TestClient) -> None:
+    for body in (
+        {"iati_org_id": "XM-DAC-41114", "name": "UNDP", "type": "40"},
+        {
+            "iati_org_id": "KZ-BIN-000000000001",
+            "name": "Ministry of National Economy of Kazakhstan",
+            "type": "10",
+            "country": "KZ",
+        },
+    ):
+        assert client.post("/api/v1/organisations", json=body).status_code == 201
+    by_name = client.get("/api/v1/organisations", params={"q": "ministry"}).json()["items"]
+    assert [o["iati_org_id"] for o in by_name] == ["KZ-BIN-000000000001"]
+    by_type = client.get("/api/v1/organisations", params={"type": "40"}).json()["items"]
+    assert [o["name"] for o in by_type] == ["UNDP"]
+    bad = client.post("/api/v1/organisations", json={"name": "X", "type": "99"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "type"
+    again = client.post(
+        "/api/v1/organisations",
+        json={"iati_org_id": "XM-DAC-41114", "name": "UNDP 2", "type": "40"},
+    )
+    assert again.status_code == 409
+
+
+def test_openapi_document_lists_the_registry_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/projects",
+        "/api/v1/projects/{project_id}",
+        "/api/v1/projects/batch",
+        "/api/v1/projects/facets",
+        "/api/v1/iati/activities",
+        "/api/v1/centre",
+        "/api/v1/action-plans",
+        "/api/v1/organisations",
+        "/api/v1/sdg/goals",
+    ):
+        assert path in paths, path
+    assert "application/xml" in paths["/api/v1/iati/activities"]["post"]["requestBody"]["content"]

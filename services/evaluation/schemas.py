@@ -151,6 +151,12 @@ class Money(BaseModel):
     amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2)
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217.")
 
+    @field_validator("amount")
+    @classmethod
+    def _cents(cls, value: Decimal) -> Decimal:
+        # One representation whatever the client sent ("1000" and "1000.00" are one amount).
+        return value.quantize(Decimal("0.01"))
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:

@@ -37,7 +37,7 @@ IatiOrgId = Annotated[
 EntityName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 ProjectId = Annotated[int, Field(ge=1)]
 Sha256 = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-f]{64}$")
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")
 ]
 Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/]+\S*$")

@@ -51,19 +51,24 @@ class Suite:
         for app, url in self.database_urls.items():
             migrations.upgrade(app, url)
 
-    def start(self, app: str) -> None:
+    def start(self, app: str, *, instance: str | None = None, **env: str) -> str:
+        """Start ``app`` (or another ``instance`` of it with extra ``env``); returns its URL."""
+        name = instance or app
+        if name not in self.ports:
+            self.ports[name] = free_port()
         package = migrations.APPS[app]
-        with (self.workdir / f"{app}.log").open("ab") as log:  # the child keeps its own handle
-            self.processes[app] = subprocess.Popen(
+        with (self.workdir / f"{name}.log").open("ab") as log:  # the child keeps its own handle
+            self.processes[name] = subprocess.Popen(
                 [
                     *(sys.executable, "-m", "uvicorn", "--factory", f"{package}.main:create_app"),
-                    *("--host", "127.0.0.1", "--port", str(self.ports[app]), "--no-access-log"),
+                    *("--host", "127.0.0.1", "--port", str(self.ports[name]), "--no-access-log"),
                 ],
-                env=self.env,
+                env={**self.env, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_live(app)
+        self.wait_live(name)
+        return self.url(name)
 
     def wait_live(self, app: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,129 @@
+"""Concurrent calls to several backends for one merged answer, each part with its own status.
+
+A merged view takes about as long as its slowest part, not the sum: parts run concurrently
+under one shared deadline. Every part reports where it came from and how it went, so a view
+can say precisely what is missing and why instead of presenting partial figures as complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import Request
+
+from gateway.clients import Backends
+from gateway.resilience import Deadline
+from shared.auth import Identity, sign_identity
+from shared.context import current_request_id
+from shared.problems import ProblemError
+
+PartStatus = Literal["ok", "not_found", "forbidden", "unavailable", "timeout", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartCall:
+    service: str
+    path: str
+    params: dict[str, Any] | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    service: str
+    status: PartStatus
+    data: Any = None
+    detail: str | None = None
+    http_status: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"source": self.service, "status": self.status}
+        if self.detail:
+            described["detail"] = self.detail
+        return described
+
+
+async def _run(request: Request, identity: Identity, call: PartCall, deadline: Deadline) -> Part:
+    if call.scopes and not identity.allows_any(call.scopes):
+        return Part(call.service, "forbidden", detail=f"needs {' or '.join(call.scopes)}")
+    backends: Backends = request.app.state.backends
+    secret = request.app.state.settings.identity_secret.get_secret_value()
+    headers = sign_identity(secret, "GET", call.path, identity)
+    headers["X-Request-ID"] = current_request_id() or ""
+    headers["Accept"] = "application/json"
+    try:
+        response = await backends[call.service].call(
+            "GET", call.path, deadline=deadline, headers=headers, params=call.params
+        )
+    except ProblemError as problem:
+        status: PartStatus = "timeout" if problem.status == 504 else "unavailable"
+        return Part(call.service, status, detail=problem.detail, http_status=problem.status)
+    if response.status_code == 200:
+        return Part(call.service, "ok", data=response.json(), http_status=200)
+    if response.status_code == 404:
+        return Part(call.service, "not_found", detail="no such record", http_status=404)
+    detail = _problem_detail(response)
+    if response.status_code in (401, 403):
+        return Part(call.service, "forbidden", detail=detail, http_status=response.status_code)
+    if response.status_code in (502, 503, 504):
+        status = "timeout" if response.status_code == 504 else "unavailable"
+        return Part(call.service, status, detail=detail, http_status=response.status_code)
+    return Part(call.service, "error", detail=detail, http_status=response.status_code)
+
+
+def _problem_detail(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"answered {response.status_code}"
+    if isinstance(body, dict) and body.get("detail"):
+        return str(body["detail"])
+    return f"answered {response.status_code}"
+
+
+async def fan_out(
+    request: Request, identity: Identity, calls: dict[str, PartCall]
+) -> dict[str, Part]:
+    """Run every call concurrently under the request's deadline; one :class:`Part` per name."""
+    deadline = Deadline(request.app.state.settings.request_deadline_seconds)
+    names = list(calls)
+    results = await asyncio.gather(
+        *(_run(request, identity, calls[name], deadline) for name in names)
+    )
+    return dict(zip(names, results, strict=True))
+
+
+def required(part: Part, what: str) -> Any:
+    """The data of a part the view cannot do without, or the problem that explains why not."""
+    if part.ok:
+        return part.data
+    if part.status == "not_found":
+        raise ProblemError(404, f"{what} does not exist", type_="not-found")
+    if part.status == "forbidden":
+        raise ProblemError(403, part.detail or "forbidden", type_="missing-scope")
+    if part.status == "timeout":
+        raise ProblemError(
+            504,
+            f"{what}: the {part.service} service did not answer in time",
+            type_="backend-timeout",
+            service=part.service,
+        )
+    if part.status == "unavailable":
+        raise ProblemError(
+            503,
+            f"{what}: the {part.service} service is unavailable",
+            type_="backend-unavailable",
+            service=part.service,
+        )
+    raise ProblemError(
+        502,
+        f"{what}: the {part.service} service answered badly ({part.detail})",
+        type_="backend-error",
+        service=part.service,
+    )

@@ -1,0 +1,141 @@
+"""Gateway overhead, transports and merged-view latency, on PostgreSQL, in one run.
+
+- a registry read (``GET /api/v1/projects/{id}``) direct to the service (signed) against through
+  the gateway: throughput ratio (goal ≥ 0.5x) and p50 added (goal ≤ 2 ms), for httpx's own
+  transport and for the aiohttp transport behind the httpx API;
+- the project dossier's p50 against the slowest of its three backend calls (goal ≤ 1.2x) and
+  against their sum.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from shared.auth import SignedIdentityAuth
+from tests.projects.conftest import project_body
+from tests.support.clients import TEST_SECRET, identity
+from tests.support.databases import PostgresDatabases
+from tests.support.suite import ADMIN_KEY, Suite
+
+SEQUENTIAL = 400
+CONCURRENT_TOTAL = 2000
+CONCURRENCY = 16
+
+
+def _p50_ms(fn: Callable[[], httpx.Response], n: int = SEQUENTIAL) -> float:
+    timings = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = fn()
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+    return statistics.median(timings) * 1000
+
+
+async def _throughput(
+    base_url: str, path: str, auth: httpx.Auth | None, headers: dict[str, str]
+) -> float:
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(
+        base_url=base_url, auth=auth, headers=headers, limits=limits, timeout=30
+    ) as client:
+        queue = iter(range(CONCURRENT_TOTAL))
+
+        async def worker() -> None:
+            for _ in queue:
+                response = await client.get(path)
+                assert response.status_code == 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return CONCURRENT_TOTAL / (time.perf_counter() - started)
+
+
+def main() -> None:
+    databases = PostgresDatabases()
+    workdir = Path(tempfile.mkdtemp(prefix="sdgc-bench-"))
+    apps = ("projects", "funding", "evaluation", "gateway")
+    suite = Suite(workdir, {app: databases.url_for(databases.create_empty()) for app in apps})
+    suite.env["GATEWAY_RATE_LIMIT_REQUESTS"] = "100000000"  # measure the proxy, not the limit
+    try:
+        suite.start_all()
+        aiohttp_url = suite.start(
+            "gateway", instance="gateway-aiohttp", GATEWAY_BACKEND_TRANSPORT="aiohttp"
+        )
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        created = httpx.post(
+            f"{suite.gateway_url}/api/v1/projects",
+            json=project_body("B-1"),
+            headers=admin,
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        path = f"/api/v1/projects/{created.json()['id']}"
+        signed = SignedIdentityAuth(TEST_SECRET, identity())
+
+        with (
+            httpx.Client(base_url=suite.url("projects"), auth=signed) as direct,
+            httpx.Client(base_url=suite.gateway_url, headers=admin) as via_httpx,
+            httpx.Client(base_url=aiohttp_url, headers=admin) as via_aiohttp,
+        ):
+            for client in (direct, via_httpx, via_aiohttp):  # warm up pools and caches
+                for _ in range(50):
+                    client.get(path)
+            p50 = {
+                "direct": _p50_ms(lambda: direct.get(path)),
+                "httpx": _p50_ms(lambda: via_httpx.get(path)),
+                "aiohttp": _p50_ms(lambda: via_aiohttp.get(path)),
+            }
+        rps = {
+            "direct": asyncio.run(_throughput(suite.url("projects"), path, signed, {})),
+            "httpx": asyncio.run(_throughput(suite.gateway_url, path, None, admin)),
+            "aiohttp": asyncio.run(_throughput(aiohttp_url, path, None, admin)),
+        }
+        print(f"registry read p50: direct {p50['direct']:.2f} ms")
+        for transport in ("httpx", "aiohttp"):
+            print(
+                f"  through gateway ({transport:7}): p50 added {p50[transport] - p50['direct']:.2f}"
+                f" ms (goal ≤ 2 ms); throughput {rps[transport] / rps['direct']:.2f}x direct "
+                f"(goal ≥ 0.5x; {rps[transport]:.0f} vs {rps['direct']:.0f} req/s)"
+            )
+        _dossier(suite, admin, created.json()["id"], signed)
+    finally:
+        suite.stop_all()
+        databases.cleanup()
+
+
+def _dossier(suite: Suite, admin: dict[str, str], project_id: int, signed: httpx.Auth) -> None:
+    calls = {
+        "projects": f"/api/v1/projects/{project_id}",
+        "funding": f"/api/v1/reports/projects?ids={project_id}",
+        "evaluation": f"/api/v1/evaluation-tracking/projects?ids={project_id}",
+    }
+    backend_p50 = {}
+    for service, path in calls.items():
+        with httpx.Client(base_url=suite.url(service), auth=signed) as client:
+            for _ in range(30):
+                client.get(path)
+            backend_p50[service] = _p50_ms(lambda c=client, p=path: c.get(p), 200)
+    with httpx.Client(base_url=suite.gateway_url, headers=admin) as gateway:
+        path = f"/api/v1/dossiers/projects/{project_id}"
+        for _ in range(30):
+            gateway.get(path)
+        dossier = _p50_ms(lambda: gateway.get(path), 200)
+    slowest = max(backend_p50.values())
+    total = sum(backend_p50.values())
+    print(
+        f"dossier p50 {dossier:.2f} ms = {dossier / slowest:.2f}x the slowest backend call "
+        f"(goal ≤ 1.2x) and {dossier / total:.2f}x their sum; backends "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in backend_p50.items())
+    )
+
+
+if __name__ == "__main__":
+    main()

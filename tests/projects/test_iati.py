@@ -286,3 +286,42 @@ def test_annotated_example_under_its_own_reporting_org_is_never_a_server_error(
     rules = {e["rule"] for e in response.json()["errors"]}
     assert rules == {"dimension-required"}  # it names no SDG goal and no Centre dimension
     assert client.get("/api/v1/projects").json()["items"] == []
+
+
+CODELIST_OF = [
+    ("//activity-status/@code", "ActivityStatus"),
+    ("//activity-date/@type", "ActivityDateType"),
+    ("//participating-org/@role", "OrganisationRole"),
+    ("//participating-org/@type", "OrganisationType"),
+    ("//reporting-org/@type", "OrganisationType"),
+    ("//recipient-country/@code", "Country"),
+    ("//recipient-region/@code", "Region"),
+    ("//recipient-region/@vocabulary", "RegionVocabulary"),
+    ("//tag/@vocabulary", "TagVocabulary"),
+    ("//tag[@vocabulary='2']/@code", "UNSDG-Goals"),
+    ("//tag[@vocabulary='3']/@code", "UNSDG-Targets"),
+    ("//budget/@type", "BudgetType"),
+    ("//budget/@status", "BudgetStatus"),
+    ("//@currency", "Currency"),
+    ("//@default-currency", "Currency"),
+    ("//result/@type", "ResultType"),
+    ("//indicator/@measure", "IndicatorMeasure"),
+    ("//indicator/reference/@vocabulary", "IndicatorVocabulary"),
+    ("//description/@type", "DescriptionType"),
+]
+
+
+def test_every_exported_code_is_in_its_iati_codelist(client: TestClient) -> None:
+    from services.projects import reference as ref
+
+    _full_project(client)
+    root = etree.fromstring(client.get("/api/v1/iati/activities").content)
+    checked = 0
+    for xpath, name in CODELIST_OF:
+        codelist = ref.codelist(name)
+        for code in root.xpath(xpath):
+            assert codelist.contains(str(code)), (xpath, code)
+            checked += 1
+    assert checked > 20
+    for code in root.xpath("//indicator/reference[@vocabulary='9']/@code"):
+        assert ref.sdg_indicator(str(code)) is not None

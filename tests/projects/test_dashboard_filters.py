@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.projects.models import ActivityStatus
+from services.projects.facet_cells import rebuild_facet_counts
+from services.projects.facets import project_facets
+from services.projects.models import ActivityStatus, FacetCell
+from services.projects.service import ProjectFilter
 from tests.projects.conftest import project_body
 
 
@@ -139,11 +142,6 @@ def test_reference_lists_are_served(client: TestClient) -> None:
 def test_precounted_facets_agree_with_live_counts_and_a_rebuild_after_every_kind_of_write(
     client: TestClient, registry: dict[str, int], projects_app: Any
 ) -> None:
-    from services.projects.facet_cells import rebuild_facet_counts
-    from services.projects.facets import project_facets
-    from services.projects.models import FacetCell
-    from services.projects.service import ProjectFilter
-
     url = f"/api/v1/projects/{registry['trade']}"
     changed = client.patch(
         url,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from lxml import etree
 
+from services.projects import reference as ref
 from tests.projects.conftest import project_body
 
 HERE = Path(__file__).parent
@@ -312,8 +313,6 @@ CODELIST_OF = [
 
 
 def test_every_exported_code_is_in_its_iati_codelist(client: TestClient) -> None:
-    from services.projects import reference as ref
-
     _full_project(client)
     root = etree.fromstring(client.get("/api/v1/iati/activities").content)
     checked = 0

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
 
+from services.projects.models import ActionPlan, ActionPlanStatus
 from tests.projects.conftest import project_body
 from tests.support.clients import signed_client
 
@@ -273,3 +276,18 @@ def test_partners_consulted_are_listed_with_their_identifiers(client: TestClient
         "/api/v1/action-plans", json={"title": "Plan", "partners_consulted": [org["id"]]}
     ).json()
     assert plan["partners_consulted"][0]["iati_org_id"] == "XM-DAC-41119"
+
+
+def test_database_itself_refuses_a_second_adopted_version(
+    client: TestClient, projects_app: FastAPI
+) -> None:
+    _adopt(client, _draft(client, _project(client)), "2026-06-01")
+    with projects_app.state.database.session() as session:
+        session.add(
+            ActionPlan(
+                version_number=9, title="Rogue", status=ActionPlanStatus.ADOPTED, is_current=True
+            )
+        )
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()

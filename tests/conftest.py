@@ -22,9 +22,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     global _PG_ERROR
     _PG_ERROR = postgres_error()
     if _PG_ERROR and os.environ.get("CI", "").lower() == "true":
-        pytest.exit(
-            f"PostgreSQL is required in CI but unreachable: {_PG_ERROR}", returncode=3
-        )
+        pytest.exit(f"PostgreSQL is required in CI but unreachable: {_PG_ERROR}", returncode=3)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -7,8 +7,12 @@ from fastapi.testclient import TestClient
 
 from tests.support.clients import signed_client
 
-KAZAKHSTAN = {"iati_org_id": "XM-KZ-MFA", "name": "Kazakhstan", "type": "host_country",
-              "country": "KZ"}
+KAZAKHSTAN = {
+    "iati_org_id": "XM-KZ-MFA",
+    "name": "Kazakhstan",
+    "type": "host_country",
+    "country": "KZ",
+}
 
 
 def test_contributor_is_created_and_read_back_with_etag(client: TestClient) -> None:
@@ -20,8 +24,9 @@ def test_contributor_is_created_and_read_back_with_etag(client: TestClient) -> N
     assert read.status_code == 200
     assert read.json()["type"] == "host_country"
     assert read.headers["etag"] == created.headers["etag"]
-    not_modified = client.get(created.headers["location"],
-                              headers={"If-None-Match": read.headers["etag"]})
+    not_modified = client.get(
+        created.headers["location"], headers={"If-None-Match": read.headers["etag"]}
+    )
     assert not_modified.status_code == 304
 
 
@@ -61,8 +66,9 @@ def test_same_idempotency_key_returns_first_answer_and_creates_once(client: Test
 def test_idempotency_key_reused_with_other_body_is_refused(client: TestClient) -> None:
     headers = {"Idempotency-Key": "k-2"}
     assert client.post("/api/v1/contributors", json=KAZAKHSTAN, headers=headers).status_code == 201
-    other = client.post("/api/v1/contributors", json={**KAZAKHSTAN, "name": "Other"},
-                        headers=headers)
+    other = client.post(
+        "/api/v1/contributors", json={**KAZAKHSTAN, "name": "Other"}, headers=headers
+    )
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
@@ -71,8 +77,7 @@ def test_update_needs_if_match_and_refuses_stale_versions(client: TestClient) ->
     created = client.post("/api/v1/contributors", json=KAZAKHSTAN)
     url, etag = created.headers["location"], created.headers["etag"]
     assert client.patch(url, json={"name": "Republic of Kazakhstan"}).status_code == 428
-    updated = client.patch(url, json={"name": "Republic of Kazakhstan"},
-                           headers={"If-Match": etag})
+    updated = client.patch(url, json={"name": "Republic of Kazakhstan"}, headers={"If-Match": etag})
     assert updated.status_code == 200, updated.text
     assert updated.headers["etag"] != etag
     stale = client.patch(url, json={"name": "Stale"}, headers={"If-Match": etag})
@@ -103,10 +108,14 @@ def test_bad_cursor_is_a_problem_naming_the_cursor(client: TestClient) -> None:
 
 
 def test_every_write_is_in_the_audit_trail(client: TestClient) -> None:
-    created = client.post("/api/v1/contributors", json=KAZAKHSTAN,
-                          headers={"X-Request-ID": "req-audit-1"})
-    client.patch(created.headers["location"], json={"name": "KZ"},
-                 headers={"If-Match": created.headers["etag"]})
+    created = client.post(
+        "/api/v1/contributors", json=KAZAKHSTAN, headers={"X-Request-ID": "req-audit-1"}
+    )
+    client.patch(
+        created.headers["location"],
+        json={"name": "KZ"},
+        headers={"If-Match": created.headers["etag"]},
+    )
     events = client.get("/api/v1/audit-events", params={"entity": "contributors"}).json()["items"]
     assert [e["action"] for e in events] == ["update", "create"]
     assert events[1]["request_id"] == "req-audit-1"
@@ -137,13 +146,19 @@ def test_unsigned_request_is_refused(funding_app: FastAPI) -> None:
 
 
 def test_wrong_content_type_is_415(client: TestClient) -> None:
-    response = client.post("/api/v1/contributors", content=b"name=x",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/v1/contributors",
+        content=b"name=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
 
 
 def test_oversized_body_is_413(client: TestClient) -> None:
-    response = client.post("/api/v1/contributors", content=b"{" + b" " * 2_000_000 + b"}",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/contributors",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.json()["max_bytes"] == 1_048_576

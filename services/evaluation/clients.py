@@ -54,13 +54,13 @@ def _organisation(raw: Mapping[str, Any]) -> ParticipatingOrganisation:
     return ParticipatingOrganisation(
         iati_org_id=str(ref) if ref else None,
         name=str(name) if name else None,
-        role=_role_code(raw.get("role")),
+        role=_role_code(raw.get("role_code", raw.get("role"))),
     )
 
 
 def _project(project_id: int, body: Mapping[str, Any]) -> RegistryProject:
     raw_orgs: list[Any] = []
-    for key in ("participating_organisations", "participating_orgs", "organisations"):
+    for key in ("participants", "participating_organisations", "participating_orgs"):
         value = body.get(key)
         if isinstance(value, list):
             raw_orgs = value

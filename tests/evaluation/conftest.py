@@ -40,8 +40,8 @@ def evaluation_settings(fresh_database: Callable[[str], str]) -> Settings:
         identity_secret=TEST_SECRET,
         projects_url=NOBODY_LISTENS,
         funding_url=NOBODY_LISTENS,
-        projects_timeout_seconds=2.0,
-        funding_timeout_seconds=2.0,
+        projects_timeout_seconds=10.0,
+        funding_timeout_seconds=10.0,
         centre_iati_org_id="XM-SDGC-CA",
     )
 

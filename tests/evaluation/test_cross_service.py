@@ -1,0 +1,185 @@
+"""Evaluation against the REAL registry in a uvicorn thread: scope checks, the implementing-
+organisation conflict, and 503 when a backend is down (a port nobody listens on)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.evaluation.main import create_app
+from services.evaluation.settings import Settings
+from services.projects.main import create_app as create_projects_app
+from services.projects.settings import Settings as ProjectsSettings
+from tests.evaluation.conftest import Clock, created, evaluator, schedule
+from tests.support.clients import TEST_SECRET, signed_client
+from tests.support.server import serve_in_thread
+
+IMPLEMENTER = "XM-IMPL-NGO"
+
+
+@pytest.fixture
+def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestClient]]:
+    """The real projects app on a real socket, plus a signed client to seed it."""
+    app = create_projects_app(
+        ProjectsSettings(
+            environment="test",
+            database_url=fresh_database("projects"),
+            identity_secret=TEST_SECRET,
+        )
+    )
+    with serve_in_thread(app) as base_url, signed_client(app) as seeder:
+        yield base_url, seeder
+
+
+@pytest.fixture
+def project_id(registry: tuple[str, TestClient]) -> int:
+    _, seeder = registry
+    created(
+        seeder.post(
+            "/api/v1/organisations",
+            json={"iati_org_id": IMPLEMENTER, "name": "Steppe NGO", "type": "22"},
+        )
+    )
+    project = created(
+        seeder.post(
+            "/api/v1/projects",
+            json={
+                "local_code": "EV-1",
+                "title": "Regional water data",
+                "dimensions": ["environmental"],
+                "recipient_countries": [{"code": "KZ"}, {"code": "UZ"}],
+                "participants": [{"iati_org_id": IMPLEMENTER, "role": "implementing"}],
+            },
+        )
+    )
+    return int(project["id"])
+
+
+@pytest.fixture
+def client(
+    evaluation_settings: Settings, clock: Clock, registry: tuple[str, TestClient]
+) -> Iterator[TestClient]:
+    base_url, _ = registry
+    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}))
+    app.state.clock = clock
+    with signed_client(app) as c:
+        yield c
+
+
+def _project_evaluation(client: TestClient, project_ids: list[int]) -> Any:
+    return client.post(
+        "/api/v1/evaluations",
+        json={
+            "kind": "project",
+            "title": "Evaluation of regional water data",
+            "project_ids": project_ids,
+            "commissioning_entities": ["UNDP"],
+        },
+    )
+
+
+def test_project_scope_is_checked_in_the_registry(client: TestClient, project_id: int) -> None:
+    response = _project_evaluation(client, [project_id])
+    assert response.status_code == 201, response.text
+    assert response.json()["project_ids"] == [project_id]
+    unknown = _project_evaluation(client, [project_id, 4040])
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "project_ids.1"
+    assert unknown.json()["errors"][0]["rule"] == "unknown-project"
+    assert len(client.get("/api/v1/evaluations").json()["items"]) == 1
+
+
+def test_evaluator_employed_by_an_implementer_in_scope_is_refused(
+    client: TestClient, project_id: int
+) -> None:
+    evaluation = created(_project_evaluation(client, [project_id]))
+    insider = evaluator(client, name="Insider", employer_iati_org_id=IMPLEMENTER)
+    response = client.post(
+        f"/api/v1/evaluations/{evaluation['id']}/team",
+        json={"evaluator_id": insider["id"], "role": "lead"},
+    )
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"] == "urn:sdgc:problem:evaluator-employer-implements-project"
+    assert problem["conflicts"][0]["project_id"] == project_id
+    assert IMPLEMENTER in problem["detail"] and "Insider" in problem["detail"]
+    assert client.get(f"/api/v1/evaluations/{evaluation['id']}").json()["team"] == []
+    outsider = evaluator(client, name="Outsider")
+    ok = client.post(
+        f"/api/v1/evaluations/{evaluation['id']}/team",
+        json={"evaluator_id": outsider["id"], "role": "lead"},
+    )
+    assert ok.status_code == 201, ok.text
+
+
+def test_widening_scope_to_a_project_the_team_implements_is_refused(
+    client: TestClient, project_id: int
+) -> None:
+    [cycle, *_] = schedule(client)
+    evaluation = created(
+        client.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "independent_centre",
+                "title": "Independent evaluation 2028",
+                "cycle_id": cycle["id"],
+                "commissioning_entities": ["UN DESA"],
+            },
+        )
+    )
+    insider = evaluator(client, name="Insider", employer_iati_org_id=IMPLEMENTER)
+    created(
+        client.post(
+            f"/api/v1/evaluations/{evaluation['id']}/team",
+            json={"evaluator_id": insider["id"], "role": "lead"},
+        )
+    )
+    url = f"/api/v1/evaluations/{evaluation['id']}"
+    response = client.patch(
+        url,
+        json={"project_ids": [project_id]},
+        headers={"If-Match": client.get(url).headers["etag"]},
+    )
+    assert response.status_code == 409
+    assert client.get(url).json()["project_ids"] == []
+
+
+def test_batch_projects_view_shows_evaluations_covering_each_project(
+    client: TestClient, project_id: int
+) -> None:
+    evaluation = created(_project_evaluation(client, [project_id]))
+    body = client.get(
+        "/api/v1/evaluation-tracking/projects", params={"ids": f"{project_id},999"}
+    ).json()
+    first, other = body["items"]
+    assert [e["id"] for e in first["evaluations"]] == [evaluation["id"]]
+    assert first["evaluations"][0]["open_recommendations"] == []
+    assert other == {"project_id": 999, "evaluations": []}
+
+
+def test_registry_down_is_503_and_nothing_is_stored(evaluation_app: Any) -> None:
+    with signed_client(evaluation_app) as client:
+        response = _project_evaluation(client, [1])
+        assert response.status_code == 503
+        assert response.json()["type"] == "urn:sdgc:problem:backend-unavailable"
+        assert response.json()["service"] == "projects"
+        assert client.get("/api/v1/evaluations").json()["items"] == []
+
+
+def test_funding_ledger_down_is_503_and_nothing_is_stored(evaluation_app: Any) -> None:
+    with signed_client(evaluation_app) as client:
+        response = client.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "thematic",
+                "title": "Gender",
+                "commissioning_entities": ["UN Women"],
+                "funding_sources": [{"kind": "agreement", "id": 1}],
+            },
+        )
+        assert response.status_code == 503
+        assert response.json()["service"] == "funding"
+        assert client.get("/api/v1/evaluations").json()["items"] == []

@@ -10,6 +10,7 @@ from tests.evaluation.conftest import (
     REPORT_STEPS,
     contracted_evaluation,
     created,
+    evaluator,
     independent_evaluation,
     move,
     schedule,
@@ -203,3 +204,35 @@ def test_evaluation_completes_only_when_every_recommendation_has_a_response(
     assert refused.json()["recommendations"] == [second["number"]]
     respond(client, second["id"], acceptance="partially_accepted")
     assert client.post(url, json={"status": "completed"}).json()["status"] == "completed"
+
+
+def test_late_management_response_is_recorded_as_not_on_time(client: TestClient) -> None:
+    evaluation = reporting_evaluation(client)
+    recommendation = recommend(client, evaluation["id"])
+    late = respond(client, recommendation["id"], responded_on="2029-03-01").json()
+    assert late["management_response"]["on_time"] is False
+
+
+def test_response_to_a_standalone_evaluation_is_due_days_after_its_final_report(
+    client: TestClient,
+) -> None:
+    evaluation = created(
+        client.post(
+            "/api/v1/evaluations",
+            json={"kind": "thematic", "title": "Gender", "commissioning_entities": ["UN Women"]},
+        )
+    )
+    lead = evaluator(client)
+    created(
+        client.post(
+            f"/api/v1/evaluations/{evaluation['id']}/team",
+            json={"evaluator_id": lead["id"], "role": "lead"},
+        )
+    )
+    move(client, evaluation["id"], "terms_of_reference_approved", "evaluator_contracted")
+    move(client, evaluation["id"], *REPORT_STEPS)
+    recommendation = recommend(client, evaluation["id"])
+    assert recommendation["response_due"] is None
+    move(client, evaluation["id"], "final_report", effective_on="2028-06-01")
+    read = client.get(f"/api/v1/recommendations/{recommendation['id']}").json()
+    assert read["response_due"] == "2028-07-31"

@@ -397,3 +397,18 @@ def test_evaluation_writes_are_audited(client: TestClient) -> None:
         "/api/v1/audit-events", params={"entity": "evaluation_status_changes"}
     ).json()["items"]
     assert [e["after"]["to_status"] for e in changes] == ["terms_of_reference_approved", "planned"]
+
+
+def test_evaluation_created_once_per_idempotency_key(client: TestClient) -> None:
+    body = {"kind": "thematic", "title": "Gender", "commissioning_entities": ["UN Women"]}
+    headers = {"Idempotency-Key": "eval-gender-1"}
+    first = client.post("/api/v1/evaluations", json=body, headers=headers)
+    second = client.post("/api/v1/evaluations", json=body, headers=headers)
+    assert first.json() == second.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert _count(client, "/api/v1/evaluations") == 1
+
+
+def test_unsigned_request_is_refused(evaluation_app: FastAPI) -> None:
+    with TestClient(evaluation_app) as anonymous:
+        assert anonymous.get("/api/v1/evaluations").status_code == 401

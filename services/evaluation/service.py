@@ -291,7 +291,7 @@ def list_evaluators(
 # --------------------------------------------------------------------------- independence
 
 
-def _employer_conflicts(
+def employer_conflicts(
     evaluator: Evaluator, projects: Sequence[RegistryProject], settings: Settings
 ) -> list[dict[str, Any]]:
     """Why ``evaluator`` is not independent of the Centre or of a project in scope."""
@@ -356,7 +356,7 @@ def check_team_independence(
 ) -> None:
     conflicts: list[dict[str, Any]] = []
     for evaluator in evaluators:
-        conflicts += _employer_conflicts(evaluator, projects, settings)
+        conflicts += employer_conflicts(evaluator, projects, settings)
     _raise_conflicts(conflicts)
 
 
@@ -565,7 +565,7 @@ def assign_evaluator(
             rule="declaration-of-interests-unsigned",
         )
     projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    _raise_conflicts(_employer_conflicts(evaluator, projects, settings))
+    _raise_conflicts(employer_conflicts(evaluator, projects, settings))
     evaluation.team.append(TeamMember(evaluator=evaluator, role=data.role))
     db_session.flush()
     return evaluation

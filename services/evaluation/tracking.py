@@ -148,11 +148,14 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def compliance(evaluation: Evaluation | None) -> Paragraph11Compliance:
+def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11Compliance:
     held = evaluation is not None
     team = evaluation.team if evaluation else []
+    # Scope conflicts were refused when recorded; employment by the Centre and unsigned
+    # declarations are re-read here because an evaluator's record may change afterwards.
     independent = any(m.role is TeamRole.LEAD for m in team) and all(
-        not m.evaluator.employed_by_centre and m.evaluator.declaration_signed_on is not None
+        m.evaluator.declaration_signed_on is not None
+        and not service.employer_conflicts(m.evaluator, (), settings)
         for m in team
     )
     funded = bool(evaluation and evaluation.funding_sources)
@@ -231,7 +234,7 @@ def cycle_tracking(
                 implementation_rate=_rate(len(implemented), len(accepted)),
                 completed_on=completed_on,
                 finished_on_time=on_time,
-                compliance=compliance(evaluation),
+                compliance=compliance(evaluation, settings),
                 as_of=today,
             )
         )

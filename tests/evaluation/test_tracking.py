@@ -150,3 +150,19 @@ def test_today_parameter_must_be_a_date(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "today"
     created(client.get("/api/v1/evaluation-tracking/cycles"))
+
+
+def test_lead_who_later_joins_the_centre_makes_the_cycle_not_independent(
+    client: TestClient,
+) -> None:
+    evaluation = reporting_evaluation(client)
+    lead_id = evaluation["team"][0]["evaluator_id"]
+    url = f"/api/v1/evaluators/{lead_id}"
+    client.patch(
+        url,
+        json={"employer_iati_org_id": "XM-SDGC-CA"},
+        headers={"If-Match": client.get(url).headers["etag"]},
+    )
+    [row, _] = client.get("/api/v1/evaluation-tracking/cycles").json()["items"]
+    assert row["compliance"]["independent"] is False
+    assert "independent" in row["compliance"]["gaps"]

@@ -3,7 +3,8 @@
 Each app's migrations run once per test session into a template. On SQLite every test gets its
 own file copy. On PostgreSQL a copy (``CREATE DATABASE … TEMPLATE``) costs about half a second,
 so databases are pooled per worker: after a test every table is emptied and the database goes
-back to the pool (tests that alter the schema ask for an unpooled one, dropped afterwards).
+back to the pool with the rows the migrations seeded restored and sequences reset, i.e. as a
+fresh copy would be (tests that alter the schema ask for an unpooled one, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -37,6 +39,27 @@ def postgres_error() -> str | None:
     return None
 
 
+_SEQUENCES = """
+SELECT quote_ident(t.relname), quote_ident(a.attname), s.oid::regclass::text
+FROM pg_class s
+JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE s.relkind = 'S' AND n.nspname = 'public'
+"""
+
+
+def _tables(conn: psycopg.Connection[Any]) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version' ORDER BY tablename"
+        )
+    ]
+
+
 class PostgresDatabases:
     def __init__(self) -> None:
         self.admin_url = POSTGRES_URL
@@ -45,6 +68,7 @@ class PostgresDatabases:
         self.idle: dict[str, list[str]] = {}
         self.app_of: dict[str, str] = {}
         self.pooled: set[str] = set()
+        self.seeds: dict[str, dict[str, bytes]] = {}
 
     def _execute(self, sql: str) -> None:
         with psycopg.connect(_libpq(self.admin_url), autocommit=True) as conn:
@@ -85,26 +109,48 @@ class PostgresDatabases:
         if name in self.created:
             self.created.remove(name)
 
+    def _seed_rows(self, app: str) -> dict[str, bytes]:
+        """Rows the migrations themselves wrote into the template (chart of accounts, the
+        Centre's profile, …), as COPY data, so a pooled database can be put back exactly."""
+        seeds = self.seeds.get(app)
+        if seeds is None:
+            seeds = {}
+            with psycopg.connect(_libpq(self.url_for(self.templates[app]))) as conn:
+                for table in _tables(conn):
+                    buffer = bytearray()
+                    with conn.cursor().copy(f"COPY {table} TO STDOUT") as copy:  # type: ignore[arg-type]
+                        for chunk in copy:
+                            buffer += chunk
+                    if buffer:
+                        seeds[table] = bytes(buffer)
+            self.seeds[app] = seeds
+        return seeds
+
     def _truncate(self, name: str) -> None:
+        seeds = self._seed_rows(self.app_of[name])
         with psycopg.connect(_libpq(self.url_for(name)), autocommit=True) as conn:
             # Close sessions a test left behind (a crashed server thread, say).
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-            tables = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
-                )
-            ]
+            tables = _tables(conn)
             # DELETE is far cheaper than TRUNCATE on small tables; replica mode skips the
-            # triggers (the ledger's append-only guard) and foreign-key checks while emptying.
+            # triggers (the ledger's append-only guard) and foreign-key checks while the
+            # database is put back as the migrations left it: seed rows restored, sequences reset.
             with conn.transaction():
                 conn.execute("SET LOCAL session_replication_role = replica")
                 for table in tables:
                     conn.execute(f"DELETE FROM {table}")  # type: ignore[arg-type]
+                for table, data in seeds.items():
+                    with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:  # type: ignore[arg-type]
+                        copy.write(data)
+                for table, column, sequence in conn.execute(_SEQUENCES).fetchall():
+                    conn.execute(
+                        f"SELECT setval(%s, COALESCE((SELECT max({column}) FROM {table}), 0) + 1, "
+                        "false)",
+                        (sequence,),
+                    )
 
     def cleanup(self) -> None:
         for name in list(self.created):

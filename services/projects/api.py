@@ -39,6 +39,7 @@ from services.projects.schemas import (
     ProjectFacets,
     ProjectRead,
     ProjectUpdate,
+    ResultsFrameworkBatch,
     ResultsFrameworkIn,
     ResultsFrameworkRead,
     SdgGoalRead,
@@ -410,6 +411,26 @@ def batch_projects(
     project_ids = [int(i) for i in ids.split(",")]
     found = service.get_projects(db_session=session, project_ids=project_ids)
     return ProjectBatch(items=[service.project_read(p) for p in found])
+
+
+@projects.get(
+    "/batch/results",
+    response_model=ResultsFrameworkBatch,
+    dependencies=[READ],
+    responses=problem_responses(),
+    summary=f"Results frameworks with progress of up to {service.MAX_BATCH_IDS} projects",
+)
+def batch_results(
+    session: SessionDep,
+    ids: str = Query(
+        max_length=1200,
+        pattern=r"^\d{1,10}(,\d{1,10})*$",
+        description="Comma-separated project ids, e.g. 1,2,3.",
+    ),
+) -> ResultsFrameworkBatch:
+    project_ids = [int(i) for i in ids.split(",")]
+    found = service.get_projects(db_session=session, project_ids=project_ids)
+    return ResultsFrameworkBatch(items=[results_service.framework_read(p) for p in found])
 
 
 @projects.get(

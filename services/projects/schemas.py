@@ -397,6 +397,12 @@ class ResultsFrameworkRead(BaseModel):
     progress: Decimal | None = Field(description="Mean progress of the measurable indicators.")
 
 
+class ResultsFrameworkBatch(BaseModel):
+    """Results frameworks of many projects (for the gateway's annual report)."""
+
+    items: list[ResultsFrameworkRead]
+
+
 # --------------------------------------------------------------------- Centre
 
 

@@ -89,6 +89,20 @@ def test_results_framework_computes_progress_per_indicator_and_project(
     assert client.get(url).json() == framework
 
 
+def test_results_of_many_projects_come_in_one_batch(client: TestClient) -> None:
+    measured, empty = _project(client, "P-001"), _project(client, "P-002")
+    url = f"/api/v1/projects/{measured}/results"
+    etag = client.get(url).headers["etag"]
+    assert client.put(url, json=FRAMEWORK, headers={"If-Match": etag}).status_code == 200
+    batch = client.get("/api/v1/projects/batch/results", params={"ids": f"{empty},{measured},999"})
+    assert batch.status_code == 200, batch.text
+    items = batch.json()["items"]
+    assert [(i["project_id"], i["progress"]) for i in items] == [
+        (empty, None),
+        (measured, "0.6250"),
+    ]
+
+
 def test_actual_for_a_period_that_has_not_started_is_refused(client: TestClient) -> None:
     url = f"/api/v1/projects/{_project(client)}/results"
     etag = client.get(url).headers["etag"]

@@ -19,6 +19,8 @@ from shared.auth import Identity, sign_identity
 from shared.context import current_request_id
 from shared.problems import ProblemError
 
+PARTIAL_HEADER = "X-SDGC-Partial"  # names the parts missing from a merged answer
+
 PartStatus = Literal["ok", "not_found", "forbidden", "unavailable", "timeout", "error"]
 
 

@@ -15,7 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from gateway import keys, views
+from gateway import keys, report, views
 from gateway.api import routers
 from gateway.clients import Backends
 from gateway.models import common_tables
@@ -109,7 +109,7 @@ def create_app(
         description="Back-office API of the United Nations Regional Centre for the Sustainable "
         "Development Goals for Central Asia and Afghanistan (Almaty).",
         common_tables=common_tables,
-        routers=[*routers, views.router, docs, proxy],
+        routers=[*routers, views.router, report.router, docs, proxy],
         readiness=readiness,
         # A backend being down degrades the gateway (its answers say which part is missing);
         # only the gateway's own database takes it out of rotation.

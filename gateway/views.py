@@ -18,14 +18,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from gateway.fanout import Part, PartCall, fan_out, required
+from gateway.fanout import PARTIAL_HEADER, Part, PartCall, fan_out, required
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.deps import IdPath
 from shared.problems import problem_responses
 from shared.routing import api_router
 
-PARTIAL_HEADER = "X-SDGC-Partial"
 FUNDING_SCOPES = ("funding:read", "reports:read")
 EVALUATION_SCOPES = ("evaluation:read", "reports:read")
 

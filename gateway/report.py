@@ -1,0 +1,448 @@
+"""The annual report (paragraph 10) and the dashboard, merged from the three services.
+
+``/api/v1/reports/annual/{year}`` answers, for one year:
+
+- **implementation** — projects active in the year by status, country and dimension; the
+  adopted comprehensive action plan and the status of its projects (registry);
+- **sdg_contribution** — projects and spending per SDG goal and target: the ledger's
+  expenditure per project joined with each project's goals and targets, a project's spending
+  split equally among the goals (and targets) it serves so that the figures add up;
+- **results** — each active project's results-framework progress (indicators against targets);
+- **sources_and_uses** — the ledger's reconciled sources and uses of all voluntary contributions;
+- **evaluation** — the biennial evaluation cycles up to the year and their paragraph-11 status.
+
+Money figures are never presented as complete when a source is missing: without ``partial=true``
+the report answers 503 naming the missing sources; with it, every affected section is marked.
+JSON by default, CSV with ``?format=csv`` or ``Accept: text/csv``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any, Literal
+
+from fastapi import Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from gateway.fanout import PARTIAL_HEADER, Part, PartCall, fan_out
+from gateway.security import Authenticated
+from shared.auth import ensure_scope
+from shared.problems import ProblemError, problem_responses
+from shared.routing import api_router
+
+MAX_PROJECTS = 5000
+PAGE = 200
+BATCH = 100
+CENT = Decimal("0.01")
+SectionStatus = Literal[
+    "ok", "partial", "not_found", "forbidden", "unavailable", "timeout", "error"
+]
+
+
+class ReportSection(BaseModel):
+    status: SectionStatus
+    sources: list[str]
+    detail: str | None = None
+    data: dict[str, Any] | None = None
+
+
+class AnnualReport(BaseModel):
+    year: int
+    generated_at: dt.datetime
+    complete: bool
+    missing_sources: list[str]
+    sections: dict[str, ReportSection]
+
+
+def _year_params(year: int) -> dict[str, Any]:
+    return {"year_active": year}
+
+
+async def _all_projects(request: Request, identity: Any, year: int) -> Part:
+    """Every project active in the year, page by page (bounded)."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {**_year_params(year), "limit": PAGE}
+        if cursor:
+            params["cursor"] = cursor
+        part = (
+            await fan_out(
+                request, identity, {"p": PartCall("projects", "/api/v1/projects", params)}
+            )
+        )["p"]
+        if not part.ok:
+            return part
+        items += part.data.get("items", [])
+        cursor = part.data.get("next_cursor")
+        if not cursor or len(items) >= MAX_PROJECTS:
+            truncated = bool(cursor)
+            return Part("projects", "ok", data={"items": items, "truncated": truncated})
+
+
+async def _results(request: Request, identity: Any, ids: list[int]) -> Part:
+    chunks = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+    if not chunks:
+        return Part("projects", "ok", data={"items": []})
+    calls = {
+        str(n): PartCall(
+            "projects", "/api/v1/projects/batch/results", {"ids": ",".join(map(str, chunk))}
+        )
+        for n, chunk in enumerate(chunks)
+    }
+    parts = await fan_out(request, identity, calls)
+    failed = next((p for p in parts.values() if not p.ok), None)
+    if failed is not None:
+        return failed
+    return Part(
+        "projects",
+        "ok",
+        data={"items": [i for p in parts.values() for i in p.data.get("items", [])]},
+    )
+
+
+def _section(parts: list[Part], data: dict[str, Any] | None) -> ReportSection:
+    sources = sorted({p.service for p in parts})
+    failed = [p for p in parts if not p.ok]
+    if not failed:
+        return ReportSection(status="ok", sources=sources, data=data)
+    first = failed[0]
+    return ReportSection(
+        status=first.status,
+        sources=sources,
+        detail="; ".join(f"{p.service}: {p.detail or p.status}" for p in failed),
+        data=None,
+    )
+
+
+def _facet_map(facets: list[dict[str, Any]]) -> dict[str, int]:
+    return {str(f["code"]): int(f["count"]) for f in facets}
+
+
+def _implementation(facets: Part, plans: Part, projects: Part) -> ReportSection:
+    if not (facets.ok and plans.ok and projects.ok):
+        return _section([facets, plans, projects], None)
+    by_id = {p["id"]: p for p in projects.data["items"]}
+    adopted = next(iter(plans.data.get("items", [])), None)
+    plan: dict[str, Any] | None = None
+    if adopted is not None:
+        statuses: dict[str, int] = defaultdict(int)
+        for item in adopted.get("items", []):
+            project = by_id.get(item["project_id"])
+            statuses[project["status_name"] if project else "not active this year"] += 1
+        plan = {
+            "id": adopted["id"],
+            "version_number": adopted["version_number"],
+            "title": adopted["title"],
+            "adopted_on": adopted["adopted_on"],
+            "items": len(adopted.get("items", [])),
+            "items_by_project_status": dict(sorted(statuses.items())),
+        }
+    return _section(
+        [facets, plans, projects],
+        {
+            "projects_active": facets.data["total"],
+            "by_status": _facet_map(facets.data["status"]),
+            "by_country": _facet_map(facets.data["country"]),
+            "by_dimension": _facet_map(facets.data["dimension"]),
+            "action_plan": plan,
+            "truncated": projects.data.get("truncated", False),
+        },
+    )
+
+
+def _spending_by_project(funding: dict[str, Any]) -> dict[int, Decimal]:
+    spent: dict[int, Decimal] = {}
+    for row in funding.get("expenditure_by_project", []):
+        if row.get("project_id") is not None:
+            spent[int(row["project_id"])] = Decimal(str(row["amount_usd"]))
+    return spent
+
+
+def _split(amount: Decimal, keys: list[str]) -> dict[str, Decimal]:
+    """``amount`` split equally over ``keys``, the last key taking the rounding cent."""
+    if not keys:
+        return {}
+    share = (amount / len(keys)).quantize(CENT)
+    shares = dict.fromkeys(keys, share)
+    shares[keys[-1]] += amount - share * len(keys)
+    return shares
+
+
+def _sdg_contribution(projects: Part, funding: Part) -> ReportSection:
+    if not (projects.ok and funding.ok):
+        return _section([projects, funding], None)
+    spent = _spending_by_project(funding.data)
+    goals: dict[str, dict[str, Any]] = {}
+    targets: dict[str, dict[str, Any]] = {}
+    attributed = Decimal("0.00")
+    for project in projects.data["items"]:
+        amount = spent.get(int(project["id"]), Decimal("0.00"))
+        for table, codes in (
+            (goals, project.get("sdg_goals", [])),
+            (targets, project.get("sdg_targets", [])),
+        ):
+            for code, share in _split(amount, list(codes)).items():
+                row = table.setdefault(code, {"projects": 0, "spending_usd": Decimal("0.00")})
+                row["projects"] += 1
+                row["spending_usd"] += share
+        if project.get("sdg_goals"):
+            attributed += amount
+
+    def rows(table: dict[str, dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        return [
+            {key: code, "projects": v["projects"], "spending_usd": str(v["spending_usd"])}
+            for code, v in sorted(
+                table.items(),
+                key=lambda kv: [int(x) if x.isdigit() else x for x in kv[0].split(".")],
+            )
+        ]
+
+    return _section(
+        [projects, funding],
+        {
+            "currency": "USD",
+            "method": "a project's spending is split equally among the goals (and, separately, "
+            "the targets) it serves",
+            "goals": rows(goals, "goal"),
+            "targets": rows(targets, "target"),
+            "spending_attributed_usd": str(attributed),
+            "spending_not_on_projects_of_the_year_usd": str(
+                sum(spent.values(), Decimal("0.00")) - attributed
+            ),
+        },
+    )
+
+
+def _results_section(projects: Part, results: Part) -> ReportSection:
+    if not (projects.ok and results.ok):
+        return _section([projects, results], None)
+    titles = {p["id"]: p["title"] for p in projects.data["items"]}
+    rows = []
+    measured: list[Decimal] = []
+    for item in results.data["items"]:
+        progress = item.get("progress")
+        if progress is not None:
+            measured.append(Decimal(str(progress)))
+        indicators = [i for r in item.get("results", []) for i in r.get("indicators", [])]
+        rows.append(
+            {
+                "project_id": item["project_id"],
+                "title": titles.get(item["project_id"]),
+                "progress": progress,
+                "indicators": len(indicators),
+                "indicators_measured": sum(1 for i in indicators if i.get("progress") is not None),
+            }
+        )
+    mean = (
+        (sum(measured, Decimal(0)) / len(measured)).quantize(Decimal("0.0001"))
+        if measured
+        else None
+    )
+    return _section(
+        [projects, results],
+        {
+            "projects": rows,
+            "mean_progress": str(mean) if mean is not None else None,
+            "projects_with_measured_results": len(measured),
+        },
+    )
+
+
+def _evaluation_section(cycles: Part, year: int) -> ReportSection:
+    if not cycles.ok:
+        return _section([cycles], None)
+    items = [c for c in cycles.data.get("items", []) if int(c["year"]) <= year]
+    upcoming = [c for c in cycles.data.get("items", []) if int(c["year"]) > year]
+    return _section(
+        [cycles],
+        {
+            "cycles": items,
+            "next_cycle_year": min((int(c["year"]) for c in upcoming), default=None),
+            "first_cycle_year": 2028,
+        },
+    )
+
+
+router = api_router(tags=["reports"])
+
+
+@router.get(
+    "/api/v1/reports/annual/{year}",
+    response_model=AnnualReport,
+    responses={
+        **problem_responses(502, 503, 504),
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    },
+    summary="The head's annual report (paragraph 10), merged from the three services",
+)
+async def annual_report(
+    request: Request,
+    identity: Authenticated,
+    year: int = Path(ge=2000, le=2100, description="Calendar year reported on."),
+    partial: bool = Query(default=False, description="Accept a report with missing sources."),
+    format: Literal["json", "csv"] | None = Query(default=None),
+) -> Response:
+    ensure_scope(identity, ("reports:read",))
+    first = fan_out(
+        request,
+        identity,
+        {
+            "facets": PartCall("projects", "/api/v1/projects/facets", _year_params(year)),
+            "plans": PartCall(
+                "projects", "/api/v1/action-plans", {"status": "adopted", "limit": 1}
+            ),
+            "funding": PartCall("funding", "/api/v1/reports/sources-and-uses", {"year": year}),
+            "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
+        },
+    )
+    parts, projects = await asyncio.gather(first, _all_projects(request, identity, year))
+    ids = [int(p["id"]) for p in projects.data["items"]] if projects.ok else []
+    results = await _results(request, identity, ids) if projects.ok else projects
+
+    sections = {
+        "implementation": _implementation(parts["facets"], parts["plans"], projects),
+        "sdg_contribution": _sdg_contribution(projects, parts["funding"]),
+        "results": _results_section(projects, results),
+        "sources_and_uses": _section(
+            [parts["funding"]], parts["funding"].data if parts["funding"].ok else None
+        ),
+        "evaluation": _evaluation_section(parts["cycles"], year),
+    }
+    failed = sorted({p.service for p in (*parts.values(), projects, results) if not p.ok})
+    if failed and not partial:
+        statuses = {p.status for p in (*parts.values(), projects, results) if not p.ok}
+        status = 504 if statuses == {"timeout"} else 503
+        raise ProblemError(
+            status,
+            "the annual report needs every source; missing: "
+            + ", ".join(failed)
+            + " (ask with partial=true for a report marked incomplete)",
+            type_="report-incomplete",
+            missing_sources=failed,
+        )
+    report = AnnualReport(
+        year=year,
+        generated_at=dt.datetime.now(dt.UTC),
+        complete=not failed,
+        missing_sources=failed,
+        sections=sections,
+    )
+    headers = {PARTIAL_HEADER: ",".join(failed)} if failed else {}
+    wants_csv = format == "csv" or (
+        format is None and "text/csv" in request.headers.get("accept", "")
+    )
+    if wants_csv:
+        return Response(
+            _csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **headers,
+                "Content-Disposition": f'attachment; filename="annual-report-{year}.csv"',
+            },
+        )
+    return JSONResponse(report.model_dump(mode="json"), headers=headers)
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in _flatten(f"{prefix}.{k}", v)]
+    if isinstance(value, list):
+        return [row for i, v in enumerate(value) for row in _flatten(f"{prefix}[{i}]", v)]
+    return [(prefix, "" if value is None else str(value))]
+
+
+def _csv(report: AnnualReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "status", "field", "value"])
+    writer.writerow(["report", "ok" if report.complete else "partial", "year", report.year])
+    for name, section in report.sections.items():
+        if section.data is None:
+            writer.writerow([name, section.status, "detail", section.detail or ""])
+            continue
+        for field, value in _flatten("", section.data):
+            writer.writerow([name, section.status, field.lstrip("."), value])
+    return out.getvalue()
+
+
+class Dashboard(BaseModel):
+    as_of: dt.date
+    partial: bool
+    projects: ReportSection
+    funding: ReportSection
+    evaluation: ReportSection
+
+
+@router.get(
+    "/api/v1/dashboard",
+    response_model=Dashboard,
+    responses=problem_responses(),
+    summary="The Centre's headline figures (each part marked with its source and status)",
+)
+async def dashboard(request: Request, identity: Authenticated) -> JSONResponse:
+    ensure_scope(identity, ("reports:read",))
+    today = dt.datetime.now(dt.UTC).date()
+    parts = await fan_out(
+        request,
+        identity,
+        {
+            "facets": PartCall("projects", "/api/v1/projects/facets"),
+            "funding": PartCall(
+                "funding", "/api/v1/reports/sources-and-uses", {"year": today.year}
+            ),
+            "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
+            "deadlines": PartCall(
+                "evaluation", "/api/v1/evaluation-tracking/deadlines", {"within_days": 30}
+            ),
+            "overdue": PartCall(
+                "evaluation", "/api/v1/evaluation-tracking/overdue-actions", {"limit": 200}
+            ),
+        },
+    )
+    facets, funding = parts["facets"], parts["funding"]
+    evaluation_parts = [parts["cycles"], parts["deadlines"], parts["overdue"]]
+    evaluation_data = None
+    if all(p.ok for p in evaluation_parts):
+        upcoming = [c for c in parts["cycles"].data["items"] if int(c["year"]) >= today.year]
+        overdue = parts["overdue"].data
+        evaluation_data = {
+            "next_cycle": upcoming[0] if upcoming else None,
+            "deadlines_next_30_days": len(parts["deadlines"].data.get("items", [])),
+            "overdue_key_actions": len(overdue.get("items", [])),
+            "overdue_key_actions_more": overdue.get("next_cursor") is not None,
+        }
+    body = Dashboard(
+        as_of=today,
+        partial=not all(p.ok for p in parts.values()),
+        projects=_section(
+            [facets],
+            {
+                "total": facets.data["total"],
+                "by_status": _facet_map(facets.data["status"]),
+                "by_country": _facet_map(facets.data["country"]),
+            }
+            if facets.ok
+            else None,
+        ),
+        funding=_section(
+            [funding],
+            {
+                "year": today.year,
+                "totals": funding.data.get("totals"),
+                "reconciles": funding.data.get("reconciles"),
+            }
+            if funding.ok
+            else None,
+        ),
+        evaluation=_section(evaluation_parts, evaluation_data),
+    )
+    missing = sorted({p.service for p in parts.values() if not p.ok})
+    headers = {PARTIAL_HEADER: ",".join(missing)} if missing else {}
+    return JSONResponse(body.model_dump(mode="json"), headers=headers)

@@ -95,6 +95,11 @@ def build_app(
             SignedIdentityMiddleware,
             secret=settings.identity_secret.get_secret_value(),
             max_age_seconds=settings.identity_max_age_seconds,
+            previous_secret=(
+                settings.identity_secret_previous.get_secret_value()
+                if settings.identity_secret_previous
+                else None
+            ),
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, registry=registry, app_name=settings.app_name)

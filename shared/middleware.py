@@ -187,25 +187,36 @@ class MetricsMiddleware:
 class SignedIdentityMiddleware:
     """Services only: refuse (401) any request without the gateway's valid signature."""
 
-    def __init__(self, app: ASGIApp, secret: str, max_age_seconds: int) -> None:
+    def __init__(
+        self, app: ASGIApp, secret: str, max_age_seconds: int, previous_secret: str | None = None
+    ) -> None:
         self.app = app
-        self.secret = secret
+        # During a rotation the services accept the previous secret too, so gateways still on
+        # it keep working until they restart with the new one.
+        self.secrets = (secret, previous_secret) if previous_secret else (secret,)
         self.max_age_seconds = max_age_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(PUBLIC_PATH_PREFIXES):
             await self.app(scope, receive, send)
             return
-        try:
-            identity = verify_identity(
-                self.secret,
-                scope["method"],
-                scope["path"],
-                Headers(scope=scope),
-                max_age_seconds=self.max_age_seconds,
-            )
-        except ProblemError as exc:
-            await send_problem(send, exc.to_problem(scope["path"]), exc.headers)
+        headers = Headers(scope=scope)
+        refusal: ProblemError | None = None
+        for secret in self.secrets:
+            try:
+                identity = verify_identity(
+                    secret,
+                    scope["method"],
+                    scope["path"],
+                    headers,
+                    max_age_seconds=self.max_age_seconds,
+                )
+                break
+            except ProblemError as exc:
+                refusal = refusal or exc
+        else:
+            assert refusal is not None
+            await send_problem(send, refusal.to_problem(scope["path"]), refusal.headers)
             return
         scope.setdefault("state", {})["identity"] = identity
         await self.app(scope, receive, send)

@@ -41,6 +41,11 @@ class AppSettings(BaseSettings):
         default=SecretStr(DEVELOPMENT_IDENTITY_SECRET),
         validation_alias=AliasChoices("SDGC_IDENTITY_SECRET", "identity_secret"),
     )
+    identity_secret_previous: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SDGC_IDENTITY_SECRET_PREVIOUS", "identity_secret_previous"),
+        description="Also accepted while a new identity secret is rolled out (services only).",
+    )
     identity_max_age_seconds: int = Field(default=30, ge=1, le=600)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"

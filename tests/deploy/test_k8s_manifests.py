@@ -891,7 +891,7 @@ def check_references_resolve(docs: list[dict], *, external: set[str]) -> list[st
                     problems.append(f"{owner['metadata']['name']} needs missing {kind} {name}")
                 continue
             data = {**(target.get("data") or {}), **(target.get("stringData") or {})}
-            if key is not None and key not in data:
+            if key is not None and key not in data and not optional:
                 problems.append(f"{owner['metadata']['name']} needs key {key} of {name}")
     return problems
 
@@ -1235,8 +1235,8 @@ def test_production_secrets_are_provided_by_operator_cert_or_example():
     assert check_references_resolve(docs, external=external) == []
     referenced = {name for _, name, _, _ in secret_refs(docs)}
     assert example_names <= referenced, "the example shows secrets nobody uses"
-    for owner, name, key, _ in secret_refs(docs):
-        if name in example_names and key is not None:
+    for owner, name, key, optional in secret_refs(docs):
+        if name in example_names and key is not None and not optional:
             assert key in named(example, "Secret", name)["data"], (name, key)
         if name in cnpg:
             assert key in CNPG_SECRET_KEYS, (owner["metadata"]["name"], name, key)

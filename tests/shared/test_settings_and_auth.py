@@ -85,3 +85,24 @@ def test_admin_holds_every_scope() -> None:
     admin = Identity(key_id="a", actor="a", scopes=frozenset({"admin"}))
     assert admin.allows("funding:write") and admin.allows_any(["projects:read"])
     assert not IDENTITY.allows("funding:write")
+
+
+def test_services_accept_the_previous_secret_during_a_rotation(tmp_path: object) -> None:
+    from fastapi.testclient import TestClient
+
+    from services.funding.main import create_app
+    from shared.auth import SignedIdentityAuth
+
+    new, old = "n" * 40, "o" * 40
+    app = create_app(
+        FundingSettings(
+            environment="test",
+            identity_secret=new,
+            identity_secret_previous=old,
+            database_url="sqlite:///:memory:",
+        )
+    )
+    with TestClient(app) as client:
+        for secret, expected in ((new, 404), (old, 404), ("x" * 40, 401)):
+            client.auth = SignedIdentityAuth(secret, IDENTITY)
+            assert client.get("/api/v1/nowhere").status_code == expected, secret

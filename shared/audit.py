@@ -68,10 +68,11 @@ def _table_name(obj: Any) -> str:
 
 
 def _entity_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity is None:
-        return "?"
-    return ",".join(str(v) for v in identity)
+    # The primary key from the instance itself: in after_flush a new object's identity key is
+    # not assigned yet, but the INSERT has already filled its key columns.
+    state = inspect(obj)
+    values = state.mapper.primary_key_from_instance(obj)
+    return ",".join("?" if v is None else str(v) for v in values)
 
 
 def install_audit(factory: sessionmaker[Session], audit_table: Table) -> None:

@@ -119,6 +119,8 @@ def test_every_write_is_in_the_audit_trail(client: TestClient) -> None:
     events = client.get("/api/v1/audit-events", params={"entity": "contributors"}).json()["items"]
     assert [e["action"] for e in events] == ["update", "create"]
     assert events[1]["request_id"] == "req-audit-1"
+    assert events[1]["entity_id"] == str(created.json()["id"])
+    assert events[0]["entity_id"] == str(created.json()["id"])
     assert events[1]["actor"] == "test-user"
     assert events[0]["before"]["name"] == "Kazakhstan"
     assert events[0]["after"]["name"] == "KZ"

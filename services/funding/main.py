@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from services.funding.api import routers
 from services.funding.models import common_tables
+from services.funding.registry import Registry
 from services.funding.settings import Settings
 from shared.app import build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_app(
-        settings=settings or Settings(),
+    settings = settings or Settings()
+    registry = Registry.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            registry.close()
+
+    app = build_app(
+        settings=settings,
         title="SDG Centre — voluntary-funding ledger",
         description="Contributors, pledges, agreements, contributions, exchange rates, the "
         "double-entry journal, allocations, expenditures and sources-and-uses reports.",
         common_tables=common_tables,
         routers=routers,
+        lifespan=lifespan,
     )
+    app.state.registry = registry
+    return app

@@ -1,0 +1,638 @@
+"""The double-entry journal: funds, the chart of accounts, balanced postings, reversals,
+running balances and the hash chain over transactions. No FastAPI here; callers commit.
+
+Concurrency: every posting locks the single chain head row (``SELECT … FOR UPDATE`` on
+PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) before it reads any account balance, so postings are
+serialised, running balances are exact and the chain has no forks. Domain rules that read a
+fund's balances (allocations, spending) first lock the fund row, then post; the head is always
+the last lock taken, so lock order is fixed and deadlocks cannot form.
+
+Journal rows are written with Core inserts (not ORM objects): the journal is itself the
+append-only trail of who posted what; the transaction row, written through the ORM, still goes
+to the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.funding.models import (
+    Account,
+    AccountDayBalance,
+    AccountType,
+    Dimension,
+    Fund,
+    FundKind,
+    JournalChain,
+    JournalEntry,
+    JournalTransaction,
+    Side,
+    TransactionKind,
+)
+from shared.db import utcnow
+from shared.pagination import SortKey, paginate
+from shared.problems import ProblemError, conflict, field_problem, not_found
+
+DAY_BALANCES = cast(Table, AccountDayBalance.__table__)
+ACCOUNTS = cast(Table, Account.__table__)
+CHAIN = cast(Table, JournalChain.__table__)
+ENTRIES = cast(Table, JournalEntry.__table__)
+CENT = Decimal("0.01")
+RATE_QUANTUM = Decimal("1E-10")
+ZERO = Decimal("0.00")
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round to the cent, half to even (banker's rounding, as UN financial statements do)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+# The chart of accounts. Balances are debit-positive; each account is opened per fund.
+CASH_UNALLOCATED = "1000"
+CASH_ALLOCATED = "1010"
+RECEIVABLE = "1100"
+DEFERRED_REVENUE = "2100"
+NET_ASSETS = "3000"
+CONTRIBUTION_REVENUE = "4000"
+IN_KIND_REVENUE = "4100"
+OTHER_INCOME = "4800"
+EXCHANGE_DIFFERENCES = "4900"
+EXPENDITURE = "5000"
+IN_KIND_EXPENSE = "5100"
+
+CHART: dict[str, tuple[str, AccountType]] = {
+    CASH_UNALLOCATED: ("Cash - not yet allocated", AccountType.ASSET),
+    CASH_ALLOCATED: ("Cash - allocated to a project", AccountType.ASSET),
+    RECEIVABLE: ("Contributions receivable", AccountType.ASSET),
+    DEFERRED_REVENUE: ("Deferred revenue - conditions not yet met", AccountType.LIABILITY),
+    NET_ASSETS: ("Net assets - opening balances and transfers", AccountType.NET_ASSETS),
+    CONTRIBUTION_REVENUE: ("Voluntary contribution revenue", AccountType.REVENUE),
+    IN_KIND_REVENUE: ("In-kind contribution revenue", AccountType.REVENUE),
+    OTHER_INCOME: ("Other income", AccountType.REVENUE),
+    EXCHANGE_DIFFERENCES: ("Realised exchange differences", AccountType.REVENUE),
+    EXPENDITURE: ("Expenditure", AccountType.EXPENSE),
+    IN_KIND_EXPENSE: ("In-kind expense (premises, facilities, goods)", AccountType.EXPENSE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Earmark:
+    """What a fund's money may be used for: anything, a theme, or one registry project."""
+
+    kind: FundKind
+    sdg_goal: int | None = None
+    dimension: Dimension | None = None
+    project_id: int | None = None
+
+    @property
+    def fund_code(self) -> str:
+        if self.kind is FundKind.PROJECT:
+            return f"project-{self.project_id}"
+        if self.kind is FundKind.THEMATIC:
+            if self.sdg_goal is not None:
+                return f"sdg-{self.sdg_goal}"
+            return f"dimension-{self.dimension}"
+        return "core"
+
+    @property
+    def fund_name(self) -> str:
+        if self.kind is FundKind.PROJECT:
+            return f"Earmarked to registry project {self.project_id}"
+        if self.kind is FundKind.THEMATIC:
+            if self.sdg_goal is not None:
+                return f"Thematic: SDG {self.sdg_goal}"
+            return f"Thematic: {self.dimension} dimension"
+        return "Core (unearmarked, operating costs)"
+
+
+def get_or_create_fund(*, db_session: Session, earmark: Earmark) -> Fund:
+    code = earmark.fund_code
+    fund = db_session.execute(select(Fund).where(Fund.code == code)).scalar_one_or_none()
+    if fund is not None:
+        return fund
+    fund = Fund(
+        code=code,
+        name=earmark.fund_name,
+        kind=earmark.kind,
+        sdg_goal=earmark.sdg_goal,
+        dimension=earmark.dimension,
+        project_id=earmark.project_id,
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(fund)
+    except IntegrityError:  # a concurrent request opened it first
+        return db_session.execute(select(Fund).where(Fund.code == code)).scalar_one()
+    return fund
+
+
+def get_fund(*, db_session: Session, fund_id: int, for_update: bool = False) -> Fund:
+    stmt = select(Fund).where(Fund.id == fund_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    fund = db_session.execute(stmt).scalar_one_or_none()
+    if fund is None:
+        raise not_found("fund", fund_id)
+    return fund
+
+
+def lock_fund(*, db_session: Session, fund: Fund) -> None:
+    """Hold the fund's row until commit: rules over its balances then see no concurrent change."""
+    get_fund(db_session=db_session, fund_id=fund.id, for_update=True)
+
+
+def list_funds(
+    *, db_session: Session, limit: int, cursor: str | None
+) -> tuple[list[Fund], str | None]:
+    return paginate(db_session, select(Fund), keys=[SortKey(Fund.id)], limit=limit, cursor=cursor)
+
+
+def account_key(code: str, fund: Fund, project_id: int | None, category: str | None) -> str:
+    key = f"{code}/{fund.code}"
+    if project_id is not None:
+        key += f"/project-{project_id}"
+    if category is not None:
+        key += f"/{category}"
+    return key
+
+
+def get_or_create_account(
+    *,
+    db_session: Session,
+    code: str,
+    fund: Fund,
+    project_id: int | None = None,
+    category: str | None = None,
+) -> Account:
+    if code not in CHART:
+        raise field_problem(422, "code", f"{code} is not in the chart of accounts", rule="chart")
+    key = account_key(code, fund, project_id, category)
+    account = db_session.execute(select(Account).where(Account.key == key)).scalar_one_or_none()
+    if account is not None:
+        return account
+    name, type_ = CHART[code]
+    account = Account(
+        key=key,
+        code=code,
+        name=name,
+        type=type_,
+        fund_id=fund.id,
+        project_id=project_id,
+        category=category,
+        balance_usd=ZERO,
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(account)
+    except IntegrityError:
+        return db_session.execute(select(Account).where(Account.key == key)).scalar_one()
+    return account
+
+
+def get_account(*, db_session: Session, account_id: int) -> Account:
+    account = db_session.get(Account, account_id)
+    if account is None:
+        raise not_found("account", account_id)
+    return account
+
+
+def list_accounts(
+    *,
+    db_session: Session,
+    fund_id: int | None,
+    code: str | None,
+    project_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Account], str | None]:
+    stmt = select(Account)
+    if fund_id is not None:
+        stmt = stmt.where(Account.fund_id == fund_id)
+    if code is not None:
+        stmt = stmt.where(Account.code == code)
+    if project_id is not None:
+        stmt = stmt.where(Account.project_id == project_id)
+    return paginate(db_session, stmt, keys=[SortKey(Account.id)], limit=limit, cursor=cursor)
+
+
+def balance_at(*, db_session: Session, account_id: int, as_of: dt.date) -> Decimal:
+    """The account's closing balance at the end of ``as_of``: one index lookup."""
+    value = db_session.execute(
+        select(AccountDayBalance.balance_usd)
+        .where(AccountDayBalance.account_id == account_id, AccountDayBalance.day <= as_of)
+        .order_by(AccountDayBalance.day.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return q2(value) if value is not None else ZERO
+
+
+# ----------------------------------------------------------------------------- posting
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One debit or credit to post: original amount and currency, rate used, US dollars."""
+
+    account: Account
+    side: Side
+    amount: Decimal
+    currency: str
+    rate: Decimal
+    usd_amount: Decimal
+
+
+def usd_line(account: Account, side: Side, usd_amount: Decimal) -> Line:
+    return Line(account, side, q2(usd_amount), "USD", Decimal(1), q2(usd_amount))
+
+
+def _check_balanced(lines: Sequence[Line]) -> None:
+    if len(lines) < 2:
+        raise field_problem(422, "entries", "needs at least two lines", rule="double-entry")
+    per_currency: dict[str, Decimal] = defaultdict(Decimal)
+    usd = Decimal(0)
+    for line in lines:
+        if line.amount < 0 or line.usd_amount < 0:
+            raise field_problem(422, "entries", "amounts are never negative", rule="double-entry")
+        sign = 1 if line.side is Side.DEBIT else -1
+        per_currency[line.currency] += sign * line.amount
+        usd += sign * line.usd_amount
+    unbalanced = {c: v for c, v in per_currency.items() if v != 0}
+    if unbalanced or usd != 0:
+        raise ProblemError(
+            422,
+            "debits must equal credits in each currency and in US dollars; off by "
+            + ", ".join(f"{c} {v}" for c, v in sorted(unbalanced.items()))
+            + (f" USD-equivalent {usd}" if usd else ""),
+            type_="unbalanced-transaction",
+        )
+    if all(line.usd_amount == 0 and line.amount == 0 for line in lines):
+        raise field_problem(422, "entries", "moves no money", rule="double-entry")
+
+
+def _canonical(value: Decimal, quantum: Decimal) -> str:
+    return str(value.quantize(quantum))
+
+
+def transaction_hash(prev_hash: str, txn: JournalTransaction, entries: Iterable[Any]) -> str:
+    """SHA-256 over the previous hash and everything a reader can see of the transaction."""
+    payload = {
+        "sequence": txn.sequence,
+        "kind": str(txn.kind),
+        "value_date": txn.value_date.isoformat(),
+        "posted_at": txn.posted_at.astimezone(dt.UTC).isoformat(),
+        "description": txn.description,
+        "actor": txn.actor,
+        "contributor_id": txn.contributor_id,
+        "agreement_id": txn.agreement_id,
+        "project_id": txn.project_id,
+        "reverses_id": txn.reverses_id,
+        "reason": txn.reason,
+        "entries": [
+            [
+                e.line,
+                e.account_id,
+                str(e.side),
+                _canonical(e.amount, CENT),
+                e.currency,
+                _canonical(e.rate, RATE_QUANTUM),
+                _canonical(e.usd_amount, CENT),
+                e.value_date.isoformat(),
+            ]
+            for e in entries
+        ],
+    }
+    raw = prev_hash + json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryRow:
+    line: int
+    account_id: int
+    side: Side
+    amount: Decimal
+    currency: str
+    rate: Decimal
+    usd_amount: Decimal
+    value_date: dt.date
+
+
+def _apply_day_delta(db_session: Session, account_id: int, day: dt.date, delta: Decimal) -> None:
+    table = DAY_BALANCES
+    latest = db_session.execute(
+        select(table.c.day, table.c.balance_usd)
+        .where(table.c.account_id == account_id, table.c.day <= day)
+        .order_by(table.c.day.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.day == day:
+        db_session.execute(
+            update(table)
+            .where(table.c.account_id == account_id, table.c.day >= day)
+            .values(balance_usd=table.c.balance_usd + delta)
+        )
+        return
+    start = latest.balance_usd if latest is not None else ZERO
+    db_session.execute(
+        insert(table).values(account_id=account_id, day=day, balance_usd=q2(start + delta))
+    )
+    db_session.execute(
+        update(table)
+        .where(table.c.account_id == account_id, table.c.day > day)
+        .values(balance_usd=table.c.balance_usd + delta)
+    )
+
+
+def post_transaction(
+    *,
+    db_session: Session,
+    kind: TransactionKind,
+    value_date: dt.date,
+    description: str,
+    lines: Sequence[Line],
+    actor: str,
+    contributor_id: int | None = None,
+    agreement_id: int | None = None,
+    project_id: int | None = None,
+    reverses_id: int | None = None,
+    reason: str | None = None,
+) -> JournalTransaction:
+    """Post one balanced transaction, chained to the previous one; flush, never commit."""
+    _check_balanced(lines)
+    db_session.flush()  # accounts and funds opened by the caller get their ids
+    head = db_session.execute(
+        select(JournalChain)
+        .where(JournalChain.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    account_ids = sorted({line.account.id for line in lines})
+    balances = {
+        row.id: row.balance_usd
+        for row in db_session.execute(
+            select(Account.id, Account.balance_usd)
+            .where(Account.id.in_(account_ids))
+            .order_by(Account.id)
+            .with_for_update()
+        )
+    }
+    txn = JournalTransaction(
+        sequence=head.last_sequence + 1,
+        kind=kind,
+        value_date=value_date,
+        posted_at=utcnow().replace(microsecond=0),
+        description=description[:500],
+        actor=actor[:200],
+        contributor_id=contributor_id,
+        agreement_id=agreement_id,
+        project_id=project_id,
+        reverses_id=reverses_id,
+        reason=reason,
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    rows = [
+        _EntryRow(
+            line=number,
+            account_id=line.account.id,
+            side=line.side,
+            amount=q2(line.amount),
+            currency=line.currency,
+            rate=line.rate.quantize(RATE_QUANTUM),
+            usd_amount=q2(line.usd_amount),
+            value_date=value_date,
+        )
+        for number, line in enumerate(lines, start=1)
+    ]
+    txn.hash = transaction_hash(head.last_hash, txn, rows)
+    db_session.add(txn)
+    db_session.flush()
+
+    entry_values: list[dict[str, Any]] = []
+    day_deltas: dict[int, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        delta = row.usd_amount if row.side is Side.DEBIT else -row.usd_amount
+        balances[row.account_id] = q2(balances[row.account_id] + delta)
+        day_deltas[row.account_id] += delta
+        entry_values.append(
+            {
+                "transaction_id": txn.id,
+                "line": row.line,
+                "account_id": row.account_id,
+                "side": row.side,
+                "amount": row.amount,
+                "currency": row.currency,
+                "rate": row.rate,
+                "usd_amount": row.usd_amount,
+                "value_date": row.value_date,
+                "balance_after_usd": balances[row.account_id],
+            }
+        )
+    db_session.execute(insert(ENTRIES), entry_values)
+    accounts = ACCOUNTS
+    for account_id in account_ids:
+        db_session.execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(balance_usd=balances[account_id])
+        )
+        if day_deltas[account_id]:
+            _apply_day_delta(db_session, account_id, value_date, day_deltas[account_id])
+    for line in lines:  # keep the caller's Account objects in step with the database
+        db_session.expire(line.account, ["balance_usd"])
+    chain = CHAIN
+    db_session.execute(
+        update(chain).where(chain.c.id == 1).values(last_sequence=txn.sequence, last_hash=txn.hash)
+    )
+    db_session.expire(head)
+    db_session.expire(txn, ["entries"])
+    return txn
+
+
+def get_transaction(*, db_session: Session, transaction_id: int) -> JournalTransaction:
+    txn = db_session.get(JournalTransaction, transaction_id)
+    if txn is None:
+        raise not_found("journal transaction", transaction_id)
+    return txn
+
+
+def list_transactions(
+    *,
+    db_session: Session,
+    kind: TransactionKind | None,
+    account_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[JournalTransaction], str | None]:
+    stmt = select(JournalTransaction)
+    if kind is not None:
+        stmt = stmt.where(JournalTransaction.kind == kind)
+    if account_id is not None:
+        stmt = stmt.where(
+            JournalTransaction.id.in_(
+                select(JournalEntry.transaction_id).where(JournalEntry.account_id == account_id)
+            )
+        )
+    if date_from is not None:
+        stmt = stmt.where(JournalTransaction.value_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(JournalTransaction.value_date <= date_to)
+    return paginate(
+        db_session, stmt, keys=[SortKey(JournalTransaction.sequence)], limit=limit, cursor=cursor
+    )
+
+
+def reverse_transaction(
+    *,
+    db_session: Session,
+    transaction_id: int,
+    reason: str,
+    value_date: dt.date | None,
+    actor: str,
+) -> JournalTransaction:
+    """A correction: the mirror image of a manual transaction, referencing it, with a reason."""
+    original = get_transaction(db_session=db_session, transaction_id=transaction_id)
+    if original.kind is TransactionKind.REVERSAL:
+        raise conflict(
+            f"transaction {transaction_id} is itself a reversal; post a new transaction instead",
+            rule="reversal-of-reversal",
+        )
+    if original.kind is not TransactionKind.MANUAL:
+        raise conflict(
+            f"transaction {transaction_id} was posted by a {original.kind} record; correct it "
+            "through that record so the record and the journal stay in step",
+            rule="reverse-through-its-record",
+        )
+    already = db_session.execute(
+        select(JournalTransaction.id).where(JournalTransaction.reverses_id == transaction_id)
+    ).scalar_one_or_none()
+    if already is not None:
+        raise conflict(
+            f"transaction {transaction_id} was already reversed by transaction {already}",
+            rule="already-reversed",
+            reversed_by=already,
+        )
+    lines = [
+        Line(
+            account=entry.account,
+            side=Side.CREDIT if entry.side is Side.DEBIT else Side.DEBIT,
+            amount=entry.amount,
+            currency=entry.currency,
+            rate=entry.rate,
+            usd_amount=entry.usd_amount,
+        )
+        for entry in original.entries
+    ]
+    try:
+        return post_transaction(
+            db_session=db_session,
+            kind=TransactionKind.REVERSAL,
+            value_date=value_date or original.value_date,
+            description=f"Reversal of transaction {original.sequence}: {reason}",
+            lines=lines,
+            actor=actor,
+            contributor_id=original.contributor_id,
+            agreement_id=original.agreement_id,
+            project_id=original.project_id,
+            reverses_id=original.id,
+            reason=reason,
+        )
+    except IntegrityError:  # pragma: no cover - the unique reverses_id under a race
+        raise conflict(
+            f"transaction {transaction_id} was already reversed", rule="already-reversed"
+        ) from None
+
+
+# ------------------------------------------------------------------------------ verify
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVerification:
+    valid: bool
+    transactions_checked: int
+    head_sequence: int
+    head_hash: str
+    first_invalid_sequence: int | None = None
+    reason: str | None = None
+
+
+def verify_chain(*, db_session: Session, batch_size: int = 2000) -> ChainVerification:
+    """Recompute every transaction's hash in sequence order; report the first break."""
+    head = db_session.execute(
+        select(JournalChain).where(JournalChain.id == 1).execution_options(populate_existing=True)
+    ).scalar_one()
+    prev_hash = "0" * 64
+    expected_sequence = 1
+    checked = 0
+    last_sequence = 0
+    while True:
+        txns = (
+            db_session.execute(
+                select(JournalTransaction)
+                .where(JournalTransaction.sequence >= expected_sequence)
+                .order_by(JournalTransaction.sequence)
+                .limit(batch_size)
+                .execution_options(populate_existing=True)
+            )
+            .scalars()
+            .all()
+        )
+        if not txns:
+            break
+        entries_by_txn: dict[int, list[Any]] = defaultdict(list)
+        table = ENTRIES
+        for row in db_session.execute(
+            select(table)
+            .where(table.c.transaction_id.in_([t.id for t in txns]))
+            .order_by(table.c.transaction_id, table.c.line)
+        ):
+            entries_by_txn[row.transaction_id].append(row)
+        for txn in txns:
+            failure: str | None = None
+            if txn.sequence != expected_sequence:
+                failure = f"sequence {expected_sequence} is missing"
+            elif txn.prev_hash != prev_hash:
+                failure = "the previous-hash link does not match the previous transaction"
+            elif transaction_hash(prev_hash, txn, entries_by_txn[txn.id]) != txn.hash:
+                failure = "the transaction's content does not match its hash"
+            if failure is not None:
+                return ChainVerification(
+                    valid=False,
+                    transactions_checked=checked,
+                    head_sequence=head.last_sequence,
+                    head_hash=head.last_hash,
+                    first_invalid_sequence=expected_sequence,
+                    reason=failure,
+                )
+            prev_hash = txn.hash
+            last_sequence = txn.sequence
+            expected_sequence += 1
+            checked += 1
+    if last_sequence != head.last_sequence or prev_hash != head.last_hash:
+        return ChainVerification(
+            valid=False,
+            transactions_checked=checked,
+            head_sequence=head.last_sequence,
+            head_hash=head.last_hash,
+            first_invalid_sequence=last_sequence + 1,
+            reason="the chain head does not match the last transaction",
+        )
+    return ChainVerification(
+        valid=True,
+        transactions_checked=checked,
+        head_sequence=head.last_sequence,
+        head_hash=head.last_hash,
+    )

@@ -1,0 +1,255 @@
+"""The double-entry journal: balanced postings, running balances, reversals, the hash chain
+and append-only enforcement by the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from services.funding.settings import Settings
+from tests.funding.ledger_helpers import balance, entry, open_account, open_fund, post, publish_rate
+
+
+@pytest.fixture
+def core(client: TestClient) -> dict[str, int]:
+    fund = open_fund(client)
+    return {
+        "fund": fund,
+        "cash": open_account(client, "1000", fund),
+        "income": open_account(client, "4800", fund),
+        "net": open_account(client, "3000", fund),
+    }
+
+
+def test_balanced_transaction_posts_and_moves_running_balances(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    response = post(
+        client,
+        "2027-01-10",
+        entry(core["cash"], "debit", "1000.00"),
+        entry(core["income"], "credit", "1000.00"),
+    )
+    assert response.status_code == 201, response.text
+    txn = response.json()
+    assert txn["sequence"] == 1
+    assert [e["balance_after_usd"] for e in txn["entries"]] == ["1000.00", "-1000.00"]
+    assert balance(client, core["cash"], "2027-12-31") == Decimal("1000.00")
+    assert client.get(f"/api/v1/ledger/accounts/{core['cash']}").json()["balance_usd"] == "1000.00"
+
+
+def test_unbalanced_transaction_is_refused_and_nothing_is_stored(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    response = post(
+        client,
+        "2027-01-10",
+        entry(core["cash"], "debit", "1000.00"),
+        entry(core["income"], "credit", "999.99"),
+    )
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("unbalanced-transaction")
+    assert client.get("/api/v1/ledger/transactions").json()["items"] == []
+    assert balance(client, core["cash"]) == Decimal("0.00")
+
+
+def test_unknown_account_is_named(client: TestClient, core: dict[str, int]) -> None:
+    response = post(
+        client, "2027-01-10", entry(core["cash"], "debit", "1.00"), entry(99999, "credit", "1.00")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "entries.1.account_id"
+
+
+def test_balance_at_any_date_counts_backdated_postings(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    cash, income = core["cash"], core["income"]
+    for day, amount in (("2027-03-01", "100.00"), ("2027-05-01", "50.00"), ("2027-04-01", "25.00")):
+        assert (
+            post(
+                client, day, entry(cash, "debit", amount), entry(income, "credit", amount)
+            ).status_code
+            == 201
+        )
+    assert balance(client, cash, "2027-02-28") == Decimal("0.00")
+    assert balance(client, cash, "2027-03-31") == Decimal("100.00")
+    assert balance(client, cash, "2027-04-15") == Decimal("125.00")
+    assert balance(client, cash, "2027-12-31") == Decimal("175.00")
+    assert balance(client, income, "2027-04-15") == Decimal("-125.00")
+
+
+def test_foreign_currency_lines_keep_original_amount_and_rate(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    publish_rate(client, "EUR", "2027-01-01", "0.9")
+    response = post(
+        client,
+        "2027-01-20",
+        entry(core["cash"], "debit", "100.00", "EUR"),
+        entry(core["income"], "credit", "100.00", "EUR"),
+    )
+    assert response.status_code == 201, response.text
+    cash_line = response.json()["entries"][0]
+    assert cash_line["currency"] == "EUR"
+    assert Decimal(cash_line["amount"]) == Decimal("100.00")
+    assert Decimal(cash_line["rate"]) == Decimal("0.9")
+    assert cash_line["usd_amount"] == "111.11"
+
+
+def test_rounding_residue_keeps_dollars_balanced(client: TestClient, core: dict[str, int]) -> None:
+    publish_rate(client, "EUR", "2027-01-01", "0.9")
+    response = post(
+        client,
+        "2027-01-20",
+        entry(core["cash"], "debit", "100.00", "EUR"),
+        entry(core["income"], "credit", "50.00", "EUR"),
+        entry(core["net"], "credit", "50.00", "EUR"),
+    )
+    assert response.status_code == 201, response.text
+    usd = [Decimal(e["usd_amount"]) for e in response.json()["entries"]]
+    assert usd[0] == usd[1] + usd[2]
+
+
+def test_missing_rate_names_currency_and_month(client: TestClient, core: dict[str, int]) -> None:
+    response = post(
+        client,
+        "2027-02-03",
+        entry(core["cash"], "debit", "100.00", "KZT"),
+        entry(core["income"], "credit", "100.00", "KZT"),
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"].endswith("missing-exchange-rate")
+    assert (problem["currency"], problem["month"]) == ("KZT", "2027-02")
+    assert problem["errors"][0]["field"] == "entries.0.currency"
+
+
+def test_reversal_references_original_with_reason_and_restores_balances(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    original = post(
+        client,
+        "2027-01-10",
+        entry(core["cash"], "debit", "40.00"),
+        entry(core["income"], "credit", "40.00"),
+    ).json()
+    url = f"/api/v1/ledger/transactions/{original['id']}/reversal"
+    reversal = client.post(url, json={"reason": "posted to the wrong fund"})
+    assert reversal.status_code == 201, reversal.text
+    body = reversal.json()
+    assert body["kind"] == "reversal"
+    assert body["reverses_id"] == original["id"]
+    assert body["reason"] == "posted to the wrong fund"
+    assert [e["side"] for e in body["entries"]] == ["credit", "debit"]
+    assert balance(client, core["cash"]) == Decimal("0.00")
+    again = client.post(url, json={"reason": "twice"})
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("already-reversed")
+    of_reversal = client.post(
+        f"/api/v1/ledger/transactions/{body['id']}/reversal", json={"reason": "undo"}
+    )
+    assert of_reversal.status_code == 409
+    assert of_reversal.json()["type"].endswith("reversal-of-reversal")
+
+
+def test_batch_posts_all_or_none(client: TestClient, core: dict[str, int]) -> None:
+    good = {
+        "value_date": "2027-01-10",
+        "description": "ok",
+        "entries": [entry(core["cash"], "debit", "1.00"), entry(core["income"], "credit", "1.00")],
+    }
+    bad = {
+        **good,
+        "entries": [entry(core["cash"], "debit", "1.00"), entry(core["income"], "credit", "2.00")],
+    }
+    refused = client.post("/api/v1/ledger/transactions/batch", json={"transactions": [good, bad]})
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("transactions.1:")
+    assert balance(client, core["cash"]) == Decimal("0.00")
+    posted = client.post(
+        "/api/v1/ledger/transactions/batch", json={"transactions": [good, good, good]}
+    )
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["posted"] == 3
+    assert balance(client, core["cash"], "2027-12-31") == Decimal("3.00")
+
+
+def test_hash_chain_verifies_and_links_each_transaction_to_the_previous(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    for _ in range(3):
+        post(
+            client,
+            "2027-01-10",
+            entry(core["cash"], "debit", "5.00"),
+            entry(core["income"], "credit", "5.00"),
+        )
+    items = client.get("/api/v1/ledger/transactions").json()["items"]
+    assert items[0]["prev_hash"] == "0" * 64
+    assert [t["prev_hash"] for t in items[1:]] == [t["hash"] for t in items[:-1]]
+    verified = client.get("/api/v1/ledger/verify").json()
+    assert verified == {
+        "valid": True,
+        "transactions_checked": 3,
+        "head_sequence": 3,
+        "head_hash": items[-1]["hash"],
+        "first_invalid_sequence": None,
+        "reason": None,
+    }
+
+
+def _raw_sql(url: str, *statements: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_database_refuses_to_update_or_delete_journal_rows(
+    client: TestClient, core: dict[str, int], funding_settings: Settings
+) -> None:
+    post(
+        client,
+        "2027-01-10",
+        entry(core["cash"], "debit", "5.00"),
+        entry(core["income"], "credit", "5.00"),
+    )
+    url = funding_settings.database_url
+    for statement in (
+        "UPDATE journal_entries SET amount = 6",
+        "DELETE FROM journal_entries",
+        "UPDATE journal_transactions SET description = 'edited'",
+        "DELETE FROM journal_transactions",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            _raw_sql(url, statement)
+
+
+def test_verify_detects_tampering_that_bypasses_the_trigger(
+    client: TestClient, core: dict[str, int], funding_settings: Settings
+) -> None:
+    for amount in ("5.00", "6.00", "7.00"):
+        post(
+            client,
+            "2027-01-10",
+            entry(core["cash"], "debit", amount),
+            entry(core["income"], "credit", amount),
+        )
+    url = funding_settings.database_url
+    tamper = "UPDATE journal_entries SET amount = 600 WHERE amount = 6"
+    if url.startswith("sqlite"):
+        _raw_sql(url, "DROP TRIGGER journal_entries_no_update", tamper)
+    else:  # a superuser can switch triggers off for its session
+        _raw_sql(url, "SET session_replication_role = replica", tamper)
+    verified = client.get("/api/v1/ledger/verify").json()
+    assert verified["valid"] is False
+    assert verified["first_invalid_sequence"] == 2
+    assert "hash" in verified["reason"]

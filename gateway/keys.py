@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from gateway.models import ApiKey
 from shared.auth import Identity
-from shared.db import utcnow
+from shared.db import one_or_404, utcnow
 from shared.pagination import SortKey, paginate
-from shared.problems import conflict, not_found
+from shared.problems import conflict
 
 KEY_PREFIX = "sdgc"
 BOOTSTRAP_KEY_NAME = "bootstrap-admin"
@@ -50,13 +50,13 @@ def issue_key(*, db_session: Session, name: str, scopes: list[str], created_by: 
 
 
 def get_key(*, db_session: Session, key_id: str, for_update: bool = False) -> ApiKey:
-    stmt = select(ApiKey).where(ApiKey.key_id == key_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    key = db_session.execute(stmt).scalar_one_or_none()
-    if key is None:
-        raise not_found("API key", key_id)
-    return key
+    return one_or_404(
+        db_session,
+        select(ApiKey).where(ApiKey.key_id == key_id),
+        entity="API key",
+        identifier=key_id,
+        for_update=for_update,
+    )
 
 
 def list_keys(

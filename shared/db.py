@@ -13,12 +13,14 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +77,25 @@ def str_enum(enum_class: type[enum.StrEnum], length: int = 40) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def one_or_404(
+    db_session: Session,
+    stmt: Select[T],
+    *,
+    entity: str,
+    identifier: object,
+    for_update: bool = False,
+) -> T:
+    """The one row ``stmt`` selects (locked for the transaction if asked), or a 404 problem."""
+    from shared.problems import not_found  # problems → context only; kept local for clarity
+
+    if for_update:
+        stmt = stmt.with_for_update()
+    found = db_session.execute(stmt).unique().scalar_one_or_none()
+    if found is None:
+        raise not_found(entity, identifier)
+    return found
 
 
 def _configure_sqlite(engine: Engine) -> None:

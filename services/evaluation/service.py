@@ -70,6 +70,7 @@ from services.evaluation.schemas import (
     TransitionRequest,
 )
 from services.evaluation.settings import Settings
+from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
 
@@ -255,13 +256,13 @@ def create_evaluator(*, db_session: Session, data: EvaluatorCreate) -> Evaluator
 
 
 def get_evaluator(*, db_session: Session, evaluator_id: int, for_update: bool = False) -> Evaluator:
-    stmt = select(Evaluator).where(Evaluator.id == evaluator_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    evaluator = db_session.execute(stmt).scalar_one_or_none()
-    if evaluator is None:
-        raise not_found("evaluator", evaluator_id)
-    return evaluator
+    return one_or_404(
+        db_session,
+        select(Evaluator).where(Evaluator.id == evaluator_id),
+        entity="evaluator",
+        identifier=evaluator_id,
+        for_update=for_update,
+    )
 
 
 def update_evaluator(
@@ -1151,13 +1152,13 @@ def create_key_action(*, db_session: Session, data: KeyActionCreate) -> KeyActio
 def get_key_action(
     *, db_session: Session, key_action_id: int, for_update: bool = False
 ) -> KeyAction:
-    stmt = select(KeyAction).where(KeyAction.id == key_action_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    action = db_session.execute(stmt).scalar_one_or_none()
-    if action is None:
-        raise not_found("key action", key_action_id)
-    return action
+    return one_or_404(
+        db_session,
+        select(KeyAction).where(KeyAction.id == key_action_id),
+        entity="key action",
+        identifier=key_action_id,
+        for_update=for_update,
+    )
 
 
 def update_key_action(

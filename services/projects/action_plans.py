@@ -30,8 +30,9 @@ from services.projects.schemas import (
     ActionPlanUpdate,
     PartnerRead,
 )
+from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
-from shared.problems import conflict, field_problem, not_found
+from shared.problems import conflict, field_problem
 
 
 def _check(db_session: Session, partners: Sequence[int], items: Sequence[ActionPlanItemIn]) -> None:
@@ -98,13 +99,13 @@ def create_action_plan(*, db_session: Session, data: ActionPlanCreate) -> Action
 def get_action_plan(
     *, db_session: Session, action_plan_id: int, for_update: bool = False
 ) -> ActionPlan:
-    stmt = select(ActionPlan).where(ActionPlan.id == action_plan_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    plan = db_session.execute(stmt).scalar_one_or_none()
-    if plan is None:
-        raise not_found("action plan", action_plan_id)
-    return plan
+    return one_or_404(
+        db_session,
+        select(ActionPlan).where(ActionPlan.id == action_plan_id),
+        entity="action plan",
+        identifier=action_plan_id,
+        for_update=for_update,
+    )
 
 
 def _ensure_draft(plan: ActionPlan, doing: str) -> None:

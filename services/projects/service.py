@@ -58,8 +58,9 @@ from services.projects.schemas import (
     RegionShare,
     RegionShareRead,
 )
+from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
-from shared.problems import conflict, field_problem, not_found
+from shared.problems import conflict, field_problem
 
 MAX_BATCH_IDS = 100
 ROLE_CODES: dict[ParticipantRole, str] = {
@@ -178,13 +179,13 @@ def create_organisation(*, db_session: Session, data: OrganisationCreate) -> Org
 def get_organisation(
     *, db_session: Session, organisation_id: int, for_update: bool = False
 ) -> Organisation:
-    stmt = select(Organisation).where(Organisation.id == organisation_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    organisation = db_session.execute(stmt).scalar_one_or_none()
-    if organisation is None:
-        raise not_found("organisation", organisation_id)
-    return organisation
+    return one_or_404(
+        db_session,
+        select(Organisation).where(Organisation.id == organisation_id),
+        entity="organisation",
+        identifier=organisation_id,
+        for_update=for_update,
+    )
 
 
 def update_organisation(
@@ -736,13 +737,13 @@ def update_project(*, db_session: Session, project: Project, data: ProjectUpdate
 
 
 def get_project(*, db_session: Session, project_id: int, for_update: bool = False) -> Project:
-    stmt = select(Project).where(Project.id == project_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    project = db_session.execute(stmt).scalar_one_or_none()
-    if project is None:
-        raise not_found("project", project_id)
-    return project
+    return one_or_404(
+        db_session,
+        select(Project).where(Project.id == project_id),
+        entity="project",
+        identifier=project_id,
+        for_update=for_update,
+    )
 
 
 def get_projects(*, db_session: Session, project_ids: Sequence[int]) -> list[Project]:

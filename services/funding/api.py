@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from services.funding import journal, service
+from services.funding import journal, service, statements
 from services.funding import ledger as ledger_service
 from services.funding import rates as rates_service
 from services.funding.models import ContributorType, ExchangeRate, TransactionKind
@@ -468,4 +469,47 @@ def earmark_of(data: Earmarking) -> journal.Earmark:
     return journal.Earmark(data.kind, data.sdg_goal, data.dimension, data.project_id)
 
 
-routers = (contributors, rates, ledger)
+reports = api_router(
+    prefix="/api/v1/reports",
+    tags=["reports"],
+    dependencies=[require_scope("funding:read", "reports:read")],
+)
+
+
+@reports.get(
+    "/sources-and-uses",
+    summary="Sources and uses of all voluntary contributions for a year (USD, reconciled)",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def sources_and_uses_report(
+    session: SessionDep,
+    year: int = Query(ge=2000, le=2100, description="Calendar year."),
+    format: Literal["json", "csv"] = Query(default="json"),
+) -> Response:
+    report = statements.sources_and_uses(db_session=session, year=year)
+    if format == "csv":
+        return Response(
+            statements.sources_and_uses_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="sources-and-uses-{year}.csv"'},
+        )
+    return JSONResponse(report)
+
+
+@reports.get(
+    "/projects",
+    summary="For the gateway: funding of many registry projects in one call",
+)
+def projects_report(
+    session: SessionDep,
+    ids: str = Query(
+        max_length=1200,
+        pattern=r"^\d{1,10}(,\d{1,10}){0,99}$",
+        description="Comma-separated registry project ids (at most 100).",
+    ),
+) -> dict[str, Any]:
+    project_ids = [int(i) for i in ids.split(",")]
+    return {"items": statements.project_funding(db_session=session, project_ids=project_ids)}
+
+
+routers = (contributors, rates, ledger, reports)

@@ -1,0 +1,363 @@
+"""Financial statements read from the journal: sources and uses of a year, funding per project.
+
+Everything here is computed from journal entries (USD) joined to their accounts, funds and
+transactions, in a fixed number of grouped queries whatever the size of the ledger:
+
+- a fund's **opening** and **closing balance** are its net position (assets + liabilities,
+  debit-positive) at the start and end of the year;
+- **sources** are the year's credits less debits on revenue accounts (contributions in cash and
+  in kind, other income and exchange differences) plus net-asset transfers; **uses** are the
+  year's debits less credits on expense accounts (expenditure and in-kind expense);
+- ``reconciles`` is opening + sources - uses == closing, computed per fund to the cent from the
+  two independent sides, never assumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from services.funding import journal
+from services.funding.models import (
+    Account,
+    AccountType,
+    Agreement,
+    Contributor,
+    ContributorType,
+    Fund,
+    JournalEntry,
+    JournalTransaction,
+    Side,
+)
+
+ZERO = Decimal("0.00")
+POSITION_TYPES = (AccountType.ASSET, AccountType.LIABILITY)
+CASH_REVENUE = (journal.CONTRIBUTION_REVENUE,)
+IN_KIND_REVENUE = (journal.IN_KIND_REVENUE,)
+OTHER_REVENUE = (journal.OTHER_INCOME, journal.EXCHANGE_DIFFERENCES)
+PRIVATE_AND_INNOVATIVE = (
+    ContributorType.PRIVATE_SECTOR,
+    ContributorType.INNOVATIVE_FINANCING_MECHANISM,
+)
+
+# Debit-positive signed amount of an entry.
+_SIGNED = case(
+    (JournalEntry.side == Side.DEBIT, JournalEntry.usd_amount), else_=-JournalEntry.usd_amount
+)
+
+
+def _money(value: Decimal | None) -> str:
+    return str(journal.q2(value or ZERO))
+
+
+def _positions(db_session: Session, before: dt.date) -> dict[int, Decimal]:
+    """Net position per fund from every entry dated before ``before``."""
+    rows = db_session.execute(
+        select(Account.fund_id, func.sum(_SIGNED))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .where(JournalEntry.value_date < before, Account.type.in_(POSITION_TYPES))
+        .group_by(Account.fund_id)
+    ).all()
+    return {fund_id: Decimal(total or 0) for fund_id, total in rows}
+
+
+def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    in_year = (JournalEntry.value_date >= start, JournalEntry.value_date < end)
+    opening = _positions(db_session, start)
+    closing = _positions(db_session, end)
+
+    movements: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for fund_id, code, account_type, signed in db_session.execute(
+        select(Account.fund_id, Account.code, Account.type, func.sum(_SIGNED))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .where(
+            *in_year,
+            Account.type.in_((AccountType.REVENUE, AccountType.EXPENSE, AccountType.NET_ASSETS)),
+        )
+        .group_by(Account.fund_id, Account.code, Account.type)
+    ).all():
+        amount = Decimal(signed or 0)
+        bucket = movements[fund_id]
+        if code in CASH_REVENUE:
+            bucket["cash_contributions"] -= amount
+        elif code in IN_KIND_REVENUE:
+            bucket["in_kind_contributions"] -= amount
+        elif account_type in (AccountType.REVENUE, AccountType.NET_ASSETS):
+            bucket["other_income"] -= amount
+        elif code == journal.IN_KIND_EXPENSE:
+            bucket["in_kind_expense"] += amount
+        else:
+            bucket["expenditure"] += amount
+
+    funds = {f.id: f for f in db_session.execute(select(Fund)).scalars()}
+    fund_rows: list[dict[str, Any]] = []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    all_reconcile = True
+    for fund_id in sorted(set(opening) | set(closing) | set(movements)):
+        fund = funds[fund_id]
+        m = movements.get(fund_id, {})
+        sources = (
+            m.get("cash_contributions", ZERO)
+            + m.get("in_kind_contributions", ZERO)
+            + m.get("other_income", ZERO)
+        )
+        uses = m.get("expenditure", ZERO) + m.get("in_kind_expense", ZERO)
+        open_, close = opening.get(fund_id, ZERO), closing.get(fund_id, ZERO)
+        reconciles = journal.q2(open_ + sources - uses) == journal.q2(close)
+        all_reconcile &= reconciles
+        for key, value in (
+            ("opening_balance", open_),
+            ("sources", sources),
+            ("uses", uses),
+            ("closing_balance", close),
+        ):
+            totals[key] += value
+        fund_rows.append(
+            {
+                "fund_id": fund_id,
+                "name": fund.name,
+                "earmarking": fund.kind.value,
+                "project_id": fund.project_id,
+                "opening_balance": _money(open_),
+                "sources": {
+                    k: _money(m.get(k))
+                    for k in ("cash_contributions", "in_kind_contributions", "other_income")
+                },
+                "uses": {k: _money(m.get(k)) for k in ("expenditure", "in_kind_expense")},
+                "closing_balance": _money(close),
+                "reconciles": reconciles,
+            }
+        )
+
+    contributions = _contributions(db_session, in_year)
+    total_contributions = sum((c["cash"] + c["in_kind"] for c in contributions), ZERO)
+    private = sum(
+        (c["cash"] + c["in_kind"] for c in contributions if c["type"] in PRIVATE_AND_INNOVATIVE),
+        ZERO,
+    )
+    by_type: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    host: dict[str, Decimal] = defaultdict(Decimal)
+    for c in contributions:
+        by_type[c["type"].value]["cash"] += c["cash"]
+        by_type[c["type"].value]["in_kind"] += c["in_kind"]
+        if c["type"] is ContributorType.HOST_COUNTRY:
+            host["cash"] += c["cash"]
+            host["in_kind"] += c["in_kind"]
+    by_earmarking: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in fund_rows:
+        by_earmarking[row["earmarking"]]["cash"] += Decimal(row["sources"]["cash_contributions"])
+        by_earmarking[row["earmarking"]]["in_kind"] += Decimal(
+            row["sources"]["in_kind_contributions"]
+        )
+
+    return {
+        "year": year,
+        "currency": "USD",
+        "funds": fund_rows,
+        "by_contributor_type": [
+            {"type": t, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+            for t, v in sorted(by_type.items())
+        ],
+        "by_contributor": [
+            {
+                "contributor_id": c["id"],
+                "name": c["name"],
+                "type": c["type"].value,
+                "cash": _money(c["cash"]),
+                "in_kind": _money(c["in_kind"]),
+            }
+            for c in contributions
+        ],
+        "by_earmarking": [
+            {"earmarking": k, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+            for k, v in sorted(by_earmarking.items())
+        ],
+        "expenditure_by_project": [
+            {"project_id": p, "amount_usd": _money(a)}
+            for p, a in _expense_by(db_session, in_year, Account.project_id)
+            if p is not None
+        ],
+        "expenditure_by_category": [
+            {"category": c or "uncategorised", "amount_usd": _money(a)}
+            for c, a in _expense_by(db_session, in_year, Account.category)
+        ],
+        "private_and_innovative_share": (
+            str((private / total_contributions).quantize(Decimal("0.0001")))
+            if total_contributions
+            else None
+        ),
+        "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
+        "totals": {
+            k: _money(totals[k]) for k in ("opening_balance", "sources", "uses", "closing_balance")
+        },
+        "reconciles": all_reconcile,
+    }
+
+
+def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str, Any]]:
+    """Contribution revenue (cash and in kind) of the year per contributor."""
+    rows = db_session.execute(
+        select(Contributor.id, Contributor.name, Contributor.type, Account.code, func.sum(_SIGNED))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+        .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
+        .where(*in_year, Account.code.in_((*CASH_REVENUE, *IN_KIND_REVENUE)))
+        .group_by(Contributor.id, Contributor.name, Contributor.type, Account.code)
+    ).all()
+    found: dict[int, dict[str, Any]] = {}
+    for contributor_id, name, type_, code, signed in rows:
+        entry = found.setdefault(
+            contributor_id,
+            {"id": contributor_id, "name": name, "type": type_, "cash": ZERO, "in_kind": ZERO},
+        )
+        entry["cash" if code in CASH_REVENUE else "in_kind"] -= Decimal(signed or 0)
+    return [found[k] for k in sorted(found)]
+
+
+def _expense_by(db_session: Session, in_year: Sequence[Any], column: Any) -> list[Any]:
+    return list(
+        db_session.execute(
+            select(column, func.sum(_SIGNED))
+            .join(Account, Account.id == JournalEntry.account_id)
+            .where(*in_year, Account.code == journal.EXPENDITURE)
+            .group_by(column)
+            .order_by(column)
+        ).all()
+    )
+
+
+def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Per registry project: earmarked agreements, received, allocated, spent, balance."""
+    ids = sorted(set(project_ids))
+    per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    # Money moved by account kind for accounts tied to the project (allocated cash, spending)
+    # or in a fund earmarked to it (contributions received into that fund).
+    for project_id, code, signed in db_session.execute(
+        select(func.coalesce(Account.project_id, Fund.project_id), Account.code, func.sum(_SIGNED))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .join(Fund, Fund.id == Account.fund_id)
+        .where((Account.project_id.in_(ids)) | (Fund.project_id.in_(ids)))
+        .group_by(func.coalesce(Account.project_id, Fund.project_id), Account.code)
+    ).all():
+        bucket = per_project[int(project_id)]
+        amount = Decimal(signed or 0)
+        if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
+            bucket["received"] -= amount
+        elif code == journal.CASH_ALLOCATED:
+            bucket["allocated"] += amount
+        elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
+            bucket["spent"] += amount
+    contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for project_id, contributor_id, name, signed in db_session.execute(
+        select(Fund.project_id, Contributor.id, Contributor.name, func.sum(_SIGNED))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .join(Fund, Fund.id == Account.fund_id)
+        .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+        .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
+        .where(Fund.project_id.in_(ids), Account.code.in_((*CASH_REVENUE, *IN_KIND_REVENUE)))
+        .group_by(Fund.project_id, Contributor.id, Contributor.name)
+    ).all():
+        contributors[int(project_id)][contributor_id] = {
+            "contributor_id": contributor_id,
+            "name": name,
+            "amount_usd": _money(-Decimal(signed or 0)),
+        }
+    agreements: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for agreement, name in db_session.execute(
+        select(Agreement, Contributor.name)
+        .join(Contributor, Contributor.id == Agreement.contributor_id)
+        .where(Agreement.project_id.in_(ids))
+        .order_by(Agreement.id)
+    ).all():
+        agreements[int(agreement.project_id or 0)].append(
+            {
+                "agreement_id": agreement.id,
+                "contributor_id": agreement.contributor_id,
+                "contributor_name": name,
+                "status": agreement.status.value,
+                "currency": agreement.currency,
+                "total": _money(agreement.total),
+            }
+        )
+    items = []
+    for project_id in ids:
+        if project_id not in per_project and project_id not in agreements:
+            continue
+        m = per_project.get(project_id, {})
+        received, allocated, spent = (m.get(k, ZERO) for k in ("received", "allocated", "spent"))
+        items.append(
+            {
+                "project_id": project_id,
+                "currency": "USD",
+                "agreements": agreements.get(project_id, []),
+                "received": _money(received),
+                "allocated": _money(allocated),
+                "spent": _money(spent),
+                "balance": _money(received + allocated - spent),
+                "by_contributor": list(contributors.get(project_id, {}).values()),
+            }
+        )
+    return items
+
+
+def sources_and_uses_csv(report: dict[str, Any]) -> str:
+    """One row per fund with its reconciliation, then a totals row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "year",
+            "fund_id",
+            "fund",
+            "earmarking",
+            "opening_balance",
+            "cash_contributions",
+            "in_kind_contributions",
+            "other_income",
+            "expenditure",
+            "in_kind_expense",
+            "closing_balance",
+            "reconciles",
+        ]
+    )
+    for fund in report["funds"]:
+        writer.writerow(
+            [
+                report["year"],
+                fund["fund_id"],
+                fund["name"],
+                fund["earmarking"],
+                fund["opening_balance"],
+                *fund["sources"].values(),
+                *fund["uses"].values(),
+                fund["closing_balance"],
+                fund["reconciles"],
+            ]
+        )
+    totals = report["totals"]
+    writer.writerow(
+        [
+            report["year"],
+            "",
+            "TOTAL",
+            "",
+            totals["opening_balance"],
+            totals["sources"],
+            "",
+            "",
+            totals["uses"],
+            "",
+            totals["closing_balance"],
+            report["reconciles"],
+        ]
+    )
+    return out.getvalue()

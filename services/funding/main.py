@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.funding import flow_api
 from services.funding.api import routers
 from services.funding.models import common_tables
 from services.funding.registry import Registry
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Contributors, pledges, agreements, contributions, exchange rates, the "
         "double-entry journal, allocations, expenditures and sources-and-uses reports.",
         common_tables=common_tables,
-        routers=routers,
+        routers=(*routers, *flow_api.routers),
         lifespan=lifespan,
     )
     app.state.registry = registry

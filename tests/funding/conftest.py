@@ -32,3 +32,35 @@ def funding_app(funding_settings: Settings) -> FastAPI:
 def client(funding_app: FastAPI) -> Iterator[TestClient]:
     with signed_client(funding_app) as c:
         yield c
+
+
+@pytest.fixture
+def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, list[int]]]:
+    """The real project registry served on loopback, with projects P-001 and P-002."""
+    from services.projects.main import create_app as create_projects_app
+    from services.projects.settings import Settings as ProjectsSettings
+    from tests.projects.conftest import project_body
+    from tests.support.server import serve_in_thread
+
+    app = create_projects_app(
+        ProjectsSettings(
+            environment="test",
+            database_url=fresh_database("projects"),
+            identity_secret=TEST_SECRET,
+        )
+    )
+    with serve_in_thread(app) as url, signed_client(app) as projects:
+        ids = []
+        for code in ("P-001", "P-002"):
+            made = projects.post("/api/v1/projects", json=project_body(code))
+            assert made.status_code == 201, made.text
+            ids.append(int(made.json()["id"]))
+        yield url, ids
+
+
+@pytest.fixture
+def rclient(funding_settings: Settings, registry: tuple[str, list[int]]) -> Iterator[TestClient]:
+    """A funding client whose registry is the real projects app."""
+    settings = funding_settings.model_copy(update={"projects_url": registry[0]})
+    with signed_client(create_app(settings)) as c:
+        yield c

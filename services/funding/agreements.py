@@ -1,0 +1,628 @@
+"""Pledges, agreements and contributions (cash and in kind). No FastAPI here; callers commit.
+
+Every money event posts one balanced transaction through :func:`journal.post_transaction` at
+the UN operational rate of its date (:func:`rates.usd_rate`). A pledge posts nothing (disclosed,
+not revenue). Signing an agreement recognises the receivable against revenue, or against
+deferred revenue for the amounts under conditions; meeting a condition moves its amount from
+deferred revenue to revenue at the signing rate. Cash relieves the receivable at the signing
+rate; the difference to the US dollars actually received at the value date's rate is a realised
+exchange difference. In-kind premises, facilities and goods are recognised (revenue and an equal
+expense); services are disclosed only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.funding import journal
+from services.funding.flow_schemas import (
+    AgreementCreate,
+    AgreementTerms,
+    ContributionCreate,
+    PledgeConversion,
+    PledgeCreate,
+)
+from services.funding.models import (
+    Account,
+    Agreement,
+    AgreementCondition,
+    AgreementStatus,
+    Contribution,
+    ContributionKind,
+    Contributor,
+    FundKind,
+    InKindType,
+    Instalment,
+    JournalTransaction,
+    Pledge,
+    PledgeStatus,
+    RevenueCategory,
+    Side,
+    TransactionKind,
+)
+from services.funding.rates import to_usd, usd_rate
+from services.funding.schemas import Earmarking
+from shared.pagination import SortKey, paginate
+from shared.problems import conflict, field_problem, not_found
+
+ZERO = journal.ZERO
+RECOGNISED_IN_KIND = frozenset({InKindType.PREMISES, InKindType.FACILITIES, InKindType.GOODS})
+TRANSITIONS: dict[AgreementStatus, AgreementStatus] = {
+    AgreementStatus.DRAFT: AgreementStatus.SIGNED,
+    AgreementStatus.SIGNED: AgreementStatus.ACTIVE,
+    AgreementStatus.ACTIVE: AgreementStatus.OPERATIONALLY_CLOSED,
+    AgreementStatus.OPERATIONALLY_CLOSED: AgreementStatus.FINANCIALLY_CLOSED,
+}
+RECEIVING = frozenset({AgreementStatus.SIGNED, AgreementStatus.ACTIVE})
+
+
+def earmark_of(data: Earmarking) -> journal.Earmark:
+    return journal.Earmark(data.kind, data.sdg_goal, data.dimension, data.project_id)
+
+
+def category_for(kind: FundKind, given: RevenueCategory | None) -> RevenueCategory:
+    if given is not None:
+        return given
+    if kind is FundKind.UNEARMARKED:
+        return RevenueCategory.VOLUNTARY_NOT_SPECIFIED
+    return RevenueCategory.VOLUNTARY_SPECIFIED
+
+
+def _contributor(db_session: Session, contributor_id: int, field: str = "contributor_id") -> None:
+    if db_session.get(Contributor, contributor_id) is None:
+        raise field_problem(
+            422, field, f"contributor {contributor_id} does not exist", rule="unknown-contributor"
+        )
+
+
+# ------------------------------------------------------------------------------ pledges
+
+
+def create_pledge(*, db_session: Session, data: PledgeCreate) -> Pledge:
+    _contributor(db_session, data.contributor_id)
+    if data.expected_by is not None and data.expected_by < data.announced_on:
+        raise field_problem(
+            422, "expected_by", "is before announced_on", rule="expected-after-announced"
+        )
+    e = data.earmarking
+    pledge = Pledge(
+        contributor_id=data.contributor_id,
+        currency=data.currency,
+        amount=data.amount,
+        announced_on=data.announced_on,
+        expected_by=data.expected_by,
+        earmark_kind=e.kind,
+        sdg_goal=e.sdg_goal,
+        dimension=e.dimension,
+        project_id=e.project_id,
+        revenue_category=category_for(e.kind, data.revenue_category),
+        status=PledgeStatus.ANNOUNCED,
+        note=data.note,
+    )
+    db_session.add(pledge)
+    db_session.flush()
+    return pledge
+
+
+def get_pledge(*, db_session: Session, pledge_id: int, for_update: bool = False) -> Pledge:
+    stmt = select(Pledge).where(Pledge.id == pledge_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    pledge = db_session.execute(stmt).scalar_one_or_none()
+    if pledge is None:
+        raise not_found("pledge", pledge_id)
+    return pledge
+
+
+def list_pledges(
+    *, db_session: Session, status: PledgeStatus | None, limit: int, cursor: str | None
+) -> tuple[list[Pledge], str | None]:
+    stmt = select(Pledge)
+    if status is not None:
+        stmt = stmt.where(Pledge.status == status)
+    return paginate(db_session, stmt, keys=[SortKey(Pledge.id)], limit=limit, cursor=cursor)
+
+
+def _announced(pledge: Pledge, action: str) -> None:
+    if pledge.status is not PledgeStatus.ANNOUNCED:
+        raise conflict(
+            f"pledge {pledge.id} is {pledge.status}; only an announced pledge can be {action}",
+            rule="illegal-pledge-transition",
+            current_status=str(pledge.status),
+        )
+
+
+def lapse_pledge(*, db_session: Session, pledge_id: int) -> Pledge:
+    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
+    _announced(pledge, "lapsed")
+    pledge.status = PledgeStatus.LAPSED
+    db_session.flush()
+    return pledge
+
+
+def convert_pledge(*, db_session: Session, pledge_id: int, data: PledgeConversion) -> Agreement:
+    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
+    _announced(pledge, "converted")
+    earmarking = Earmarking(
+        kind=pledge.earmark_kind,
+        sdg_goal=pledge.sdg_goal,
+        dimension=pledge.dimension,
+        project_id=pledge.project_id,
+    )
+    agreement = _new_agreement(
+        db_session,
+        data,
+        contributor_id=pledge.contributor_id,
+        currency=pledge.currency,
+        earmarking=earmarking,
+        category=data.revenue_category or pledge.revenue_category,
+        pledge_id=pledge.id,
+    )
+    pledge.status = PledgeStatus.CONVERTED
+    db_session.flush()
+    return agreement
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+def create_agreement(*, db_session: Session, data: AgreementCreate) -> Agreement:
+    return _new_agreement(
+        db_session,
+        data,
+        contributor_id=data.contributor_id,
+        currency=data.currency,
+        earmarking=data.earmarking,
+        category=data.revenue_category,
+        pledge_id=None,
+    )
+
+
+def _new_agreement(
+    db_session: Session,
+    data: AgreementTerms,
+    *,
+    contributor_id: int,
+    currency: str,
+    earmarking: Earmarking,
+    category: RevenueCategory | None,
+    pledge_id: int | None,
+) -> Agreement:
+    _contributor(db_session, contributor_id)
+    if db_session.execute(
+        select(Agreement.id).where(Agreement.reference == data.reference)
+    ).first():
+        raise field_problem(
+            409,
+            "reference",
+            f"an agreement with reference {data.reference} already exists",
+            rule="duplicate-reference",
+        )
+    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    db_session.flush()
+    agreement = Agreement(
+        reference=data.reference,
+        contributor_id=contributor_id,
+        pledge_id=pledge_id,
+        fund_id=fund.id,
+        currency=currency,
+        total=data.total,
+        psc_rate=data.psc_rate,
+        earmark_kind=earmarking.kind,
+        sdg_goal=earmarking.sdg_goal,
+        dimension=earmarking.dimension,
+        project_id=earmarking.project_id,
+        revenue_category=category_for(earmarking.kind, category),
+        status=AgreementStatus.DRAFT,
+        receivable_usd_open=ZERO,
+        deferred_usd_open=ZERO,
+        received=ZERO,
+    )
+    db_session.add(agreement)
+    db_session.flush()
+    for number, inst in enumerate(sorted(data.instalments, key=lambda i: i.due_date), start=1):
+        db_session.add(
+            Instalment(
+                agreement_id=agreement.id,
+                number=number,
+                due_date=inst.due_date,
+                amount=inst.amount,
+                received=ZERO,
+            )
+        )
+    for number, cond in enumerate(data.conditions, start=1):
+        db_session.add(
+            AgreementCondition(
+                agreement_id=agreement.id,
+                number=number,
+                description=cond.description,
+                amount=cond.amount,
+            )
+        )
+    db_session.flush()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def get_agreement(*, db_session: Session, agreement_id: int, for_update: bool = False) -> Agreement:
+    stmt = select(Agreement).where(Agreement.id == agreement_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    agreement = db_session.execute(stmt).scalar_one_or_none()
+    if agreement is None:
+        raise not_found("agreement", agreement_id)
+    return agreement
+
+
+def list_agreements(
+    *,
+    db_session: Session,
+    contributor_id: int | None,
+    status: AgreementStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Agreement], str | None]:
+    stmt = select(Agreement)
+    if contributor_id is not None:
+        stmt = stmt.where(Agreement.contributor_id == contributor_id)
+    if status is not None:
+        stmt = stmt.where(Agreement.status == status)
+    return paginate(db_session, stmt, keys=[SortKey(Agreement.id)], limit=limit, cursor=cursor)
+
+
+def change_status(
+    *,
+    db_session: Session,
+    agreement_id: int,
+    status: AgreementStatus,
+    on: dt.date | None,
+    actor: str,
+) -> Agreement:
+    agreement = get_agreement(db_session=db_session, agreement_id=agreement_id, for_update=True)
+    if TRANSITIONS.get(agreement.status) is not status:
+        allowed = TRANSITIONS.get(agreement.status)
+        raise conflict(
+            f"agreement {agreement_id} is {agreement.status}; it can move only to "
+            f"{allowed or 'nothing (it is closed)'}, not {status}",
+            rule="illegal-agreement-transition",
+            current_status=str(agreement.status),
+            requested=str(status),
+        )
+    if status is AgreementStatus.SIGNED:
+        if on is None:
+            raise field_problem(422, "on", "the signature date is required", rule="required")
+        _sign(db_session, agreement, on, actor)
+    if status is AgreementStatus.FINANCIALLY_CLOSED and agreement.received != agreement.total:
+        raise conflict(
+            f"agreement {agreement_id} has received {agreement.received} of {agreement.total} "
+            f"{agreement.currency}; it cannot be financially closed with an open receivable",
+            rule="open-receivable",
+        )
+    agreement.status = status
+    db_session.flush()
+    return agreement
+
+
+def _accounts(db_session: Session, fund_id: int, *codes: str) -> list[Account]:
+    fund = journal.get_fund(db_session=db_session, fund_id=fund_id)
+    return [journal.get_or_create_account(db_session=db_session, code=c, fund=fund) for c in codes]
+
+
+def _sign(db_session: Session, agreement: Agreement, on: dt.date, actor: str) -> None:
+    rate = usd_rate(db_session=db_session, currency=agreement.currency, on=on, field="currency")
+    total_usd = to_usd(agreement.total, rate)
+    conditional = sum((c.amount for c in agreement.conditions), ZERO)
+    deferred_usd = to_usd(conditional, rate) if conditional < agreement.total else total_usd
+    receivable, revenue, deferred = _accounts(
+        db_session,
+        agreement.fund_id,
+        journal.RECEIVABLE,
+        journal.CONTRIBUTION_REVENUE,
+        journal.DEFERRED_REVENUE,
+    )
+    cur = agreement.currency
+    lines = [journal.Line(receivable, Side.DEBIT, agreement.total, cur, rate, total_usd)]
+    if conditional < agreement.total:
+        lines.append(
+            journal.Line(
+                revenue,
+                Side.CREDIT,
+                agreement.total - conditional,
+                cur,
+                rate,
+                total_usd - deferred_usd,
+            )
+        )
+    if conditional:
+        lines.append(journal.Line(deferred, Side.CREDIT, conditional, cur, rate, deferred_usd))
+    journal.post_transaction(
+        db_session=db_session,
+        kind=TransactionKind.AGREEMENT_SIGNED,
+        value_date=on,
+        description=f"Agreement {agreement.reference} signed",
+        lines=lines,
+        actor=actor,
+        contributor_id=agreement.contributor_id,
+        agreement_id=agreement.id,
+        project_id=agreement.project_id,
+    )
+    agreement.signed_on = on
+    agreement.signing_rate = rate
+    agreement.receivable_usd_open = total_usd
+    agreement.deferred_usd_open = deferred_usd
+
+
+def meet_condition(
+    *, db_session: Session, agreement_id: int, number: int, met_on: dt.date, actor: str
+) -> Agreement:
+    agreement = get_agreement(db_session=db_session, agreement_id=agreement_id, for_update=True)
+    condition = next((c for c in agreement.conditions if c.number == number), None)
+    if condition is None:
+        raise not_found(f"condition of agreement {agreement_id}", number)
+    if condition.met_on is not None:
+        raise conflict(
+            f"condition {number} was already met on {condition.met_on}", rule="condition-met"
+        )
+    if agreement.status not in RECEIVING or agreement.signing_rate is None:
+        raise conflict(
+            f"agreement {agreement_id} is {agreement.status}; conditions are met on a signed "
+            "or active agreement",
+            rule="agreement-not-signed",
+        )
+    if met_on < (agreement.signed_on or met_on):
+        raise field_problem(422, "met_on", "is before the signature", rule="met-after-signing")
+    unmet = [c for c in agreement.conditions if c.met_on is None]
+    usd = (
+        agreement.deferred_usd_open
+        if len(unmet) == 1
+        else to_usd(condition.amount, agreement.signing_rate)
+    )
+    deferred, revenue = _accounts(
+        db_session, agreement.fund_id, journal.DEFERRED_REVENUE, journal.CONTRIBUTION_REVENUE
+    )
+    cur, rate = agreement.currency, agreement.signing_rate
+    journal.post_transaction(
+        db_session=db_session,
+        kind=TransactionKind.CONDITION_MET,
+        value_date=met_on,
+        description=f"Agreement {agreement.reference}: condition {number} met",
+        lines=[
+            journal.Line(deferred, Side.DEBIT, condition.amount, cur, rate, usd),
+            journal.Line(revenue, Side.CREDIT, condition.amount, cur, rate, usd),
+        ],
+        actor=actor,
+        contributor_id=agreement.contributor_id,
+        agreement_id=agreement.id,
+        project_id=agreement.project_id,
+    )
+    condition.met_on = met_on
+    agreement.deferred_usd_open = agreement.deferred_usd_open - usd
+    db_session.flush()
+    return agreement
+
+
+# ------------------------------------------------------------------------ contributions
+
+
+def create_contribution(
+    *, db_session: Session, data: ContributionCreate, actor: str
+) -> tuple[Contribution, Decimal]:
+    """The contribution and its realised exchange difference in US dollars (cash only)."""
+    if data.kind is ContributionKind.CASH:
+        return _cash(db_session, data, actor)
+    return _in_kind(db_session, data, actor), ZERO
+
+
+def _require(value: object, field: str, why: str) -> None:
+    if value is None:
+        raise field_problem(422, field, f"is required {why}", rule="required")
+
+
+def _forbid(value: object, field: str, why: str) -> None:
+    if value is not None:
+        raise field_problem(422, field, f"is not allowed {why}", rule="not-allowed")
+
+
+def _cash(
+    db_session: Session, data: ContributionCreate, actor: str
+) -> tuple[Contribution, Decimal]:
+    why = "for cash (cash is received against an agreement instalment)"
+    _require(data.agreement_id, "agreement_id", why)
+    _require(data.instalment_number, "instalment_number", why)
+    for name in ("in_kind_type", "valuation_basis", "period_start", "period_end", "earmarking"):
+        _forbid(getattr(data, name), name, "for cash")
+    assert data.agreement_id is not None
+    agreement = get_agreement(
+        db_session=db_session, agreement_id=data.agreement_id, for_update=True
+    )
+    if data.agreement_id is None or agreement is None:  # pragma: no cover
+        raise not_found("agreement", data.agreement_id)
+    if data.contributor_id is not None and data.contributor_id != agreement.contributor_id:
+        raise field_problem(
+            422,
+            "contributor_id",
+            f"agreement {agreement.id} is with contributor {agreement.contributor_id}",
+            rule="contributor-mismatch",
+        )
+    if agreement.status not in RECEIVING or agreement.signing_rate is None:
+        raise conflict(
+            f"agreement {agreement.id} is {agreement.status}; cash is received on a signed or "
+            "active agreement",
+            rule="agreement-not-receiving",
+        )
+    if data.currency != agreement.currency:
+        raise field_problem(
+            422,
+            "currency",
+            f"agreement {agreement.id} is in {agreement.currency}",
+            rule="agreement-currency",
+        )
+    instalment = next(
+        (i for i in agreement.instalments if i.number == data.instalment_number), None
+    )
+    if instalment is None:
+        raise field_problem(
+            422,
+            "instalment_number",
+            f"agreement {agreement.id} has no instalment {data.instalment_number}",
+            rule="unknown-instalment",
+        )
+    outstanding = instalment.amount - instalment.received
+    if data.amount > outstanding:
+        raise field_problem(
+            422,
+            "amount",
+            f"{data.amount} {data.currency} exceeds the {outstanding} {data.currency} still due "
+            f"on instalment {instalment.number}",
+            rule="instalment-overpayment",
+            outstanding=str(outstanding),
+        )
+    rate = usd_rate(
+        db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
+    )
+    cash_usd = to_usd(data.amount, rate)
+    completes = agreement.received + data.amount == agreement.total
+    relieved = (
+        agreement.receivable_usd_open
+        if completes
+        else min(to_usd(data.amount, agreement.signing_rate), agreement.receivable_usd_open)
+    )
+    difference = cash_usd - relieved
+    cash, receivable, fx = _accounts(
+        db_session,
+        agreement.fund_id,
+        journal.CASH_UNALLOCATED,
+        journal.RECEIVABLE,
+        journal.EXCHANGE_DIFFERENCES,
+    )
+    cur = data.currency
+    lines = [
+        journal.Line(cash, Side.DEBIT, data.amount, cur, rate, cash_usd),
+        journal.Line(receivable, Side.CREDIT, data.amount, cur, agreement.signing_rate, relieved),
+    ]
+    if difference:
+        side = Side.CREDIT if difference > 0 else Side.DEBIT
+        lines.append(journal.Line(fx, side, ZERO, cur, rate, abs(difference)))
+    txn = journal.post_transaction(
+        db_session=db_session,
+        kind=TransactionKind.RECEIPT,
+        value_date=data.value_date,
+        description=f"Agreement {agreement.reference}: instalment {instalment.number} received",
+        lines=lines,
+        actor=actor,
+        contributor_id=agreement.contributor_id,
+        agreement_id=agreement.id,
+        project_id=agreement.project_id,
+    )
+    instalment.received = instalment.received + data.amount
+    agreement.received = agreement.received + data.amount
+    agreement.receivable_usd_open = agreement.receivable_usd_open - relieved
+    contribution = Contribution(
+        kind=ContributionKind.CASH,
+        contributor_id=agreement.contributor_id,
+        agreement_id=agreement.id,
+        instalment_id=instalment.id,
+        fund_id=agreement.fund_id,
+        currency=cur,
+        amount=data.amount,
+        rate=rate,
+        usd_amount=cash_usd,
+        value_date=data.value_date,
+        revenue_category=agreement.revenue_category,
+        description=data.description,
+        recognised=True,
+        transaction_id=txn.id,
+    )
+    db_session.add(contribution)
+    db_session.flush()
+    return contribution, difference
+
+
+def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contribution:
+    why = "for an in-kind contribution"
+    _require(data.contributor_id, "contributor_id", why)
+    _require(data.in_kind_type, "in_kind_type", why)
+    _require(data.valuation_basis, "valuation_basis", why + " (how the fair value was set)")
+    _forbid(data.agreement_id, "agreement_id", why)
+    _forbid(data.instalment_number, "instalment_number", why)
+    assert data.contributor_id is not None and data.in_kind_type is not None
+    _contributor(db_session, data.contributor_id)
+    if data.in_kind_type in (InKindType.PREMISES, InKindType.FACILITIES, InKindType.SERVICES):
+        _require(data.period_start, "period_start", f"for {data.in_kind_type} (the period used)")
+        _require(data.period_end, "period_end", f"for {data.in_kind_type} (the period used)")
+    if data.period_start and data.period_end and data.period_end < data.period_start:
+        raise field_problem(422, "period_end", "is before period_start", rule="period-order")
+    earmarking = data.earmarking or Earmarking(kind=FundKind.UNEARMARKED)
+    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    db_session.flush()
+    rate = usd_rate(
+        db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
+    )
+    usd = to_usd(data.amount, rate)
+    recognised = data.in_kind_type in RECOGNISED_IN_KIND
+    txn: JournalTransaction | None = None
+    if recognised:
+        expense, revenue = _accounts(
+            db_session, fund.id, journal.IN_KIND_EXPENSE, journal.IN_KIND_REVENUE
+        )
+        txn = journal.post_transaction(
+            db_session=db_session,
+            kind=TransactionKind.IN_KIND,
+            value_date=data.value_date,
+            description=f"In-kind {data.in_kind_type}: {data.description or 'contribution'}",
+            lines=[
+                journal.Line(expense, Side.DEBIT, data.amount, data.currency, rate, usd),
+                journal.Line(revenue, Side.CREDIT, data.amount, data.currency, rate, usd),
+            ],
+            actor=actor,
+            contributor_id=data.contributor_id,
+            project_id=earmarking.project_id,
+        )
+    contribution = Contribution(
+        kind=ContributionKind.IN_KIND,
+        contributor_id=data.contributor_id,
+        fund_id=fund.id,
+        currency=data.currency,
+        amount=data.amount,
+        rate=rate,
+        usd_amount=usd,
+        value_date=data.value_date,
+        revenue_category=category_for(earmarking.kind, data.revenue_category),
+        in_kind_type=data.in_kind_type,
+        description=data.description,
+        valuation_basis=data.valuation_basis,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        recognised=recognised,
+        transaction_id=txn.id if txn is not None else None,
+    )
+    db_session.add(contribution)
+    db_session.flush()
+    return contribution
+
+
+def get_contribution(*, db_session: Session, contribution_id: int) -> Contribution:
+    found = db_session.get(Contribution, contribution_id)
+    if found is None:
+        raise not_found("contribution", contribution_id)
+    return found
+
+
+def list_contributions(
+    *,
+    db_session: Session,
+    contributor_id: int | None,
+    agreement_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Contribution], str | None]:
+    stmt = select(Contribution)
+    if contributor_id is not None:
+        stmt = stmt.where(Contribution.contributor_id == contributor_id)
+    if agreement_id is not None:
+        stmt = stmt.where(Contribution.agreement_id == agreement_id)
+    return paginate(db_session, stmt, keys=[SortKey(Contribution.id)], limit=limit, cursor=cursor)

@@ -62,7 +62,15 @@ async def forward(request: Request, path: str) -> Response:
         )
     )
     body = await request.body()
-    url = httpx.URL(path=upstream_path, query=request.url.query.encode())
+    # Forward the path exactly as the client encoded it (the service decodes it to the same
+    # ``upstream_path`` that was signed); re-encoding a decoded path can fail or change it.
+    raw_path = request.scope.get("raw_path", b"").decode("latin-1") or path
+    try:
+        url = httpx.URL(route.upstream_path(raw_path), query=request.url.query.encode())
+    except httpx.InvalidURL:
+        raise ProblemError(
+            422, "the request path cannot be forwarded", type_="invalid-path"
+        ) from None
     upstream = await backend.call(
         request.method,
         url,

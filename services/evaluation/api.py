@@ -390,7 +390,10 @@ def assign_evaluator(
     "/{evaluation_id}/ratings/{criterion}",
     response_model=RatingRead,
     dependencies=[WRITE],
-    responses=problem_responses(404, 409, 412, 428),
+    responses={
+        **problem_responses(404, 409, 412, 428),
+        201: {"model": RatingRead, "description": "Created (the first write)"},
+    },
     summary="Rate an OECD-DAC criterion (If-Match required to change an existing rating)",
 )
 def put_rating(
@@ -483,7 +486,10 @@ def list_findings(
     "/{evaluation_id}/quality-assessment",
     response_model=QualityAssessmentRead,
     dependencies=[WRITE],
-    responses=problem_responses(404, 409, 412, 428),
+    responses={
+        **problem_responses(404, 409, 412, 428),
+        201: {"model": QualityAssessmentRead, "description": "Created (the first write)"},
+    },
     summary="Assess the quality of the report (If-Match required to change an assessment)",
 )
 def put_quality_assessment(

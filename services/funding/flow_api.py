@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.funding import agreements as svc
+from services.funding import reports as reports_service
 from services.funding import spending
 from services.funding.api import READ, WRITE, actor_of
 from services.funding.flow_schemas import (
@@ -24,6 +28,7 @@ from services.funding.flow_schemas import (
 )
 from services.funding.models import AgreementStatus, ExpenditureCategory, PledgeStatus
 from services.funding.registry import RegistryDep
+from shared.auth import require_scope
 from shared.deps import IdPath
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
@@ -377,4 +382,23 @@ def get_expenditure(expenditure_id: IdPath, session: SessionDep, request: Reques
     return etag_response(request, ExpenditureRead.model_validate(row))
 
 
-routers = (pledges, agreements, contributions, allocations, expenditures)
+# ------------------------------------------------------------------------------- reports
+
+reports = api_router(prefix="/api/v1/reports", tags=["reports"])
+REPORTS = require_scope("funding:read", "reports:read")
+
+
+@reports.get(
+    "/pledges-outstanding",
+    dependencies=[REPORTS],
+    summary="Announced pledges not yet converted or lapsed, aged 0-90/91-180/181-365/>365 days",
+)
+def pledges_outstanding(
+    session: SessionDep, as_of: dt.date | None = Query(default=None)
+) -> JSONResponse:
+    return JSONResponse(
+        reports_service.pledges_outstanding(db_session=session, as_of=as_of or dt.date.today())
+    )
+
+
+routers = (pledges, agreements, contributions, allocations, expenditures, reports)

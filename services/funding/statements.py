@@ -36,7 +36,9 @@ from services.funding.models import (
     JournalEntry,
     JournalTransaction,
     Side,
+    TransactionKind,
 )
+from services.funding.rates import to_usd
 
 ZERO = Decimal("0.00")
 POSITION_TYPES = (AccountType.ASSET, AccountType.LIABILITY)
@@ -193,7 +195,7 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
         "private_and_innovative_share": (
             str((private / total_contributions).quantize(Decimal("0.0001")))
             if total_contributions
-            else None
+            else "0.0000"
         ),
         "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
         "totals": {
@@ -241,19 +243,27 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
     per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     # Money moved by account kind for accounts tied to the project (allocated cash, spending)
     # or in a fund earmarked to it (contributions received into that fund).
-    for project_id, code, signed in db_session.execute(
-        select(func.coalesce(Account.project_id, Fund.project_id), Account.code, func.sum(_SIGNED))
+    # Allocations are counted from their own transactions (the allocated-cash account also
+    # carries the spending); money allocated within a fund earmarked to the project was
+    # already the project's when received, so only allocations from other funds add to it.
+    key = func.coalesce(Account.project_id, Fund.project_id)
+    own_fund = Fund.project_id.is_not(None)
+    for project_id, code, kind, own, signed in db_session.execute(
+        select(key, Account.code, JournalTransaction.kind, own_fund, func.sum(_SIGNED))
         .join(Account, Account.id == JournalEntry.account_id)
         .join(Fund, Fund.id == Account.fund_id)
+        .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
         .where((Account.project_id.in_(ids)) | (Fund.project_id.in_(ids)))
-        .group_by(func.coalesce(Account.project_id, Fund.project_id), Account.code)
+        .group_by(key, Account.code, JournalTransaction.kind, own_fund)
     ).all():
         bucket = per_project[int(project_id)]
         amount = Decimal(signed or 0)
         if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
             bucket["received"] -= amount
-        elif code == journal.CASH_ALLOCATED:
+        elif code == journal.CASH_ALLOCATED and kind is TransactionKind.ALLOCATION:
             bucket["allocated"] += amount
+            if not own:
+                bucket["allocated_from_other_funds"] += amount
         elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
             bucket["spent"] += amount
     contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -275,14 +285,16 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
     for agreement, name in db_session.execute(
         select(Agreement, Contributor.name)
         .join(Contributor, Contributor.id == Agreement.contributor_id)
-        .where(Agreement.project_id.in_(ids))
+        .where(Agreement.project_id.in_(ids), Agreement.signing_rate.is_not(None))
         .order_by(Agreement.id)
     ).all():
+        assert agreement.signing_rate is not None  # drafts are not commitments
         agreements[int(agreement.project_id or 0)].append(
             {
                 "agreement_id": agreement.id,
                 "contributor_id": agreement.contributor_id,
                 "contributor_name": name,
+                "total_usd": _money(to_usd(agreement.total, agreement.signing_rate)),
                 "status": agreement.status.value,
                 "currency": agreement.currency,
                 "total": _money(agreement.total),
@@ -294,6 +306,7 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
             continue
         m = per_project.get(project_id, {})
         received, allocated, spent = (m.get(k, ZERO) for k in ("received", "allocated", "spent"))
+        available = received + m.get("allocated_from_other_funds", ZERO)
         items.append(
             {
                 "project_id": project_id,
@@ -302,7 +315,7 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
                 "received": _money(received),
                 "allocated": _money(allocated),
                 "spent": _money(spent),
-                "balance": _money(received + allocated - spent),
+                "balance": _money(available - spent),
                 "by_contributor": list(contributors.get(project_id, {}).values()),
             }
         )

@@ -183,3 +183,52 @@ def test_funding_ledger_down_is_503_and_nothing_is_stored(evaluation_app: Any) -
         assert response.status_code == 503
         assert response.json()["service"] == "funding"
         assert client.get("/api/v1/evaluations").json()["items"] == []
+
+
+@pytest.fixture
+def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestClient]]:
+    """The real funding ledger on a real socket, plus a signed client to seed it."""
+    from services.funding.main import create_app as create_funding_app
+    from services.funding.settings import Settings as FundingSettings
+
+    app = create_funding_app(
+        FundingSettings(
+            environment="test",
+            database_url=fresh_database("funding"),
+            identity_secret=TEST_SECRET,
+        )
+    )
+    with serve_in_thread(app) as base_url, signed_client(app) as seeder:
+        yield base_url, seeder
+
+
+def test_funding_sources_are_checked_in_the_real_ledger(
+    evaluation_settings: Settings, clock: Clock, ledger: tuple[str, TestClient]
+) -> None:
+    from tests.funding.flow_helpers import agreement_body, contributor
+
+    base_url, seeder = ledger
+    donor = contributor(seeder)
+    agreement = seeder.post("/api/v1/agreements", json=agreement_body(donor))
+    assert agreement.status_code == 201, agreement.text
+    app = create_app(evaluation_settings.model_copy(update={"funding_url": base_url}))
+    app.state.clock = clock
+
+    def evaluation(source_id: int) -> Any:
+        return client.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "thematic",
+                "title": "Gender and the SDGs",
+                "commissioning_entities": ["UN Women"],
+                "funding_sources": [{"kind": "agreement", "id": source_id}],
+            },
+        )
+
+    with signed_client(app) as client:
+        unknown = evaluation(999)
+        assert unknown.status_code == 422, unknown.text
+        assert unknown.json()["errors"][0]["field"].startswith("funding_sources")
+        assert client.get("/api/v1/evaluations").json()["items"] == []
+        accepted = evaluation(agreement.json()["id"])
+        assert accepted.status_code == 201, accepted.text

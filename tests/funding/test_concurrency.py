@@ -1,0 +1,132 @@
+"""Real concurrency on PostgreSQL: 50 writers on one fund, 20 retries of one Idempotency-Key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from services.funding.main import create_app
+from services.funding.settings import Settings
+from shared.auth import SignedIdentityAuth
+from tests.support.clients import TEST_SECRET, identity
+from tests.support.server import serve_in_thread
+
+
+@pytest.fixture
+def live(postgres_only: None, funding_settings: Settings) -> Iterator[httpx.Client]:
+    with (
+        serve_in_thread(create_app(funding_settings)) as url,
+        httpx.Client(
+            base_url=url, auth=SignedIdentityAuth(TEST_SECRET, identity()), timeout=60
+        ) as client,
+    ):
+        yield client
+
+
+def _funded_core(client: httpx.Client, amount: str) -> int:
+    cid = client.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"})
+    assert cid.status_code == 201, cid.text
+    agreement = client.post(
+        "/api/v1/agreements",
+        json={
+            "reference": "AGR-C",
+            "contributor_id": cid.json()["id"],
+            "currency": "USD",
+            "total": amount,
+            "instalments": [{"due_date": "2027-01-15", "amount": amount}],
+            "earmarking": {"kind": "unearmarked"},
+        },
+    ).json()
+    signed = client.post(
+        f"/api/v1/agreements/{agreement['id']}/status",
+        json={"status": "signed", "on": "2027-01-05"},
+    )
+    assert signed.status_code == 200, signed.text
+    received = client.post(
+        "/api/v1/contributions",
+        json={
+            "kind": "cash",
+            "agreement_id": agreement["id"],
+            "instalment_number": 1,
+            "amount": amount,
+            "currency": "USD",
+            "value_date": "2027-01-20",
+        },
+    )
+    assert received.status_code == 201, received.text
+    return int(agreement["fund_id"])
+
+
+def _balances(client: httpx.Client, fund_id: int) -> dict[str, Decimal]:
+    page = client.get("/api/v1/ledger/accounts", params={"fund_id": fund_id, "limit": 200}).json()
+    return {a["key"]: Decimal(a["balance_usd"]) for a in page["items"]}
+
+
+def _spend(
+    client: httpx.Client, fund_id: int, amount: str, key: str | None = None
+) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        "/api/v1/expenditures",
+        json={
+            "fund_id": fund_id,
+            "category": "operating_costs",
+            "amount": amount,
+            "value_date": "2027-03-01",
+        },
+        headers=headers,
+    )
+
+
+def test_fifty_concurrent_expenditures_never_overspend(live: httpx.Client) -> None:
+    fund_id = _funded_core(live, "1000.00")
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        responses = list(pool.map(lambda _: _spend(live, fund_id, "30.00"), range(50)))
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 33, 409: 17}, statuses
+    for refused in (r for r in responses if r.status_code == 409):
+        assert refused.json()["type"].endswith("insufficient-funds")
+        assert refused.json()["fund_id"] == fund_id
+    balances = _balances(live, fund_id)
+    assert balances["1000/core"] == Decimal("10.00")
+    assert balances["5000/core/operating_costs"] == Decimal("990.00")
+    spent = live.get("/api/v1/expenditures", params={"limit": 200}).json()["items"]
+    assert len(spent) == 33
+    assert sum(Decimal(e["usd_amount"]) for e in spent) <= Decimal("1000.00")
+    # every running balance equals the sum of its entries, and the chain is intact
+    entries: dict[int, Decimal] = Counter()
+    cursor = None
+    while True:
+        params: dict[str, object] = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = live.get("/api/v1/ledger/transactions", params=params).json()
+        for txn in page["items"]:
+            for e in txn["entries"]:
+                sign = 1 if e["side"] == "debit" else -1
+                entries[e["account_id"]] += sign * Decimal(e["usd_amount"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    accounts = live.get("/api/v1/ledger/accounts", params={"limit": 200}).json()["items"]
+    for account in accounts:
+        assert Decimal(account["balance_usd"]) == entries.get(account["id"], 0), account
+    assert live.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def test_twenty_concurrent_retries_of_one_key_create_one_record(live: httpx.Client) -> None:
+    fund_id = _funded_core(live, "1000.00")
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(
+            pool.map(lambda _: _spend(live, fund_id, "25.00", "spend-once"), range(20))
+        )
+    assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 19
+    assert len(live.get("/api/v1/expenditures").json()["items"]) == 1
+    assert _balances(live, fund_id)["1000/core"] == Decimal("975.00")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
@@ -37,6 +37,7 @@ from services.funding.models import (
     FundKind,
     InKindType,
     Instalment,
+    JournalEntry,
     JournalTransaction,
     Pledge,
     PledgeStatus,
@@ -626,3 +627,22 @@ def list_contributions(
     if agreement_id is not None:
         stmt = stmt.where(Contribution.agreement_id == agreement_id)
     return paginate(db_session, stmt, keys=[SortKey(Contribution.id)], limit=limit, cursor=cursor)
+
+
+def exchange_differences(
+    *, db_session: Session, contributions: list[Contribution]
+) -> dict[int, Decimal]:
+    """Realised exchange difference (gain positive, USD) of each cash contribution: one query."""
+    ids = [c.transaction_id for c in contributions if c.transaction_id is not None]
+    if not ids:
+        return {}
+    signed = case(
+        (JournalEntry.side == Side.CREDIT, JournalEntry.usd_amount), else_=-JournalEntry.usd_amount
+    )
+    rows = db_session.execute(
+        select(JournalEntry.transaction_id, func.sum(signed))
+        .join(Account, Account.id == JournalEntry.account_id)
+        .where(JournalEntry.transaction_id.in_(ids), Account.code == journal.EXCHANGE_DIFFERENCES)
+        .group_by(JournalEntry.transaction_id)
+    ).all()
+    return {int(txn_id): journal.q2(Decimal(total or 0)) for txn_id, total in rows}

@@ -6,6 +6,7 @@ import datetime as dt
 
 from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.funding import agreements as svc
 from services.funding import reports as reports_service
@@ -26,7 +27,7 @@ from services.funding.flow_schemas import (
     PledgeRead,
     StatusChange,
 )
-from services.funding.models import AgreementStatus, ExpenditureCategory, PledgeStatus
+from services.funding.models import AgreementStatus, Contribution, ExpenditureCategory, PledgeStatus
 from services.funding.registry import RegistryDep
 from shared.auth import require_scope
 from shared.deps import IdPath
@@ -261,7 +262,7 @@ def list_contributions(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[ContributionRead.model_validate(c) for c in items], next_cursor=nxt)
+    return Page(items=_contribution_reads(session, items), next_cursor=nxt)
 
 
 @contributions.get(
@@ -273,7 +274,20 @@ def list_contributions(
 )
 def get_contribution(contribution_id: IdPath, session: SessionDep, request: Request) -> Response:
     row = svc.get_contribution(db_session=session, contribution_id=contribution_id)
-    return etag_response(request, ContributionRead.model_validate(row))
+    return etag_response(request, _contribution_reads(session, [row])[0])
+
+
+def _contribution_reads(session: Session, rows: list[Contribution]) -> list[ContributionRead]:
+    differences = svc.exchange_differences(db_session=session, contributions=rows)
+    reads = []
+    for row in rows:
+        read = ContributionRead.model_validate(row)
+        if row.transaction_id is not None:
+            read.exchange_difference_usd = differences.get(
+                row.transaction_id, read.exchange_difference_usd
+            )
+        reads.append(read)
+    return reads
 
 
 # ---------------------------------------------------------------------------- spending

@@ -66,6 +66,10 @@ def test_realised_exchange_difference_is_posted(client: TestClient) -> None:
     assert body["usd_amount"] == "562.50"
     assert body["rate"].startswith("0.8")
     assert body["exchange_difference_usd"] == "62.50"
+    read = client.get(f"/api/v1/contributions/{body['id']}").json()
+    assert read["exchange_difference_usd"] == "62.50"
+    listed = client.get("/api/v1/contributions").json()["items"]
+    assert [c["exchange_difference_usd"] for c in listed] == ["62.50"]
     balances = account_balances(client, agreement["fund_id"])
     assert balances["1000/core"] == Decimal("562.50")
     assert balances["1100/core"] == Decimal("500.00")

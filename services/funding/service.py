@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from services.funding.models import Contributor, ContributorType
 from services.funding.schemas import ContributorCreate, ContributorUpdate
+from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
-from shared.problems import conflict, field_problem, not_found
+from shared.problems import conflict, field_problem
 
 
 def _ensure_unique_iati_id(
@@ -52,13 +53,13 @@ def _ensure_single_host_country(db_session: Session, *, exclude_id: int | None =
 def get_contributor(
     *, db_session: Session, contributor_id: int, for_update: bool = False
 ) -> Contributor:
-    stmt = select(Contributor).where(Contributor.id == contributor_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    contributor = db_session.execute(stmt).scalar_one_or_none()
-    if contributor is None:
-        raise not_found("contributor", contributor_id)
-    return contributor
+    return one_or_404(
+        db_session,
+        select(Contributor).where(Contributor.id == contributor_id),
+        entity="contributor",
+        identifier=contributor_id,
+        for_update=for_update,
+    )
 
 
 def update_contributor(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.projects import action_plans as plans
 from services.projects import centre as centre_service
 from services.projects import facets as facet_service
-from services.projects import iati, service
+from services.projects import iati, reads, service
 from services.projects import reference as ref
 from services.projects import results as results_service
 from services.projects.models import (
@@ -354,7 +354,9 @@ FilterDep = Annotated[service.ProjectFilter, Depends(project_filter)]
 def create_project(data: ProjectCreate, uow: UnitOfWorkDep) -> Response:
     return uow.create(
         data,
-        lambda: service.project_read(service.create_project(db_session=uow.session, data=data)),
+        lambda: reads.project_read(
+            uow.session, service.create_project(db_session=uow.session, data=data).id
+        ),
         location=lambda p: f"/api/v1/projects/{p.id}",
     )
 
@@ -369,10 +371,10 @@ def create_project(data: ProjectCreate, uow: UnitOfWorkDep) -> Response:
 def list_projects(
     session: SessionDep, filters: FilterDep, limit: LimitParam = 50, cursor: CursorParam = None
 ) -> Page[ProjectRead]:
-    items, next_cursor = service.list_projects(
+    items, next_cursor = reads.list_project_reads(
         db_session=session, filters=filters, limit=limit, cursor=cursor
     )
-    return Page(items=[service.project_read(p) for p in items], next_cursor=next_cursor)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @projects.get(
@@ -409,8 +411,7 @@ def batch_projects(
     ),
 ) -> ProjectBatch:
     project_ids = [int(i) for i in ids.split(",")]
-    found = service.get_projects(db_session=session, project_ids=project_ids)
-    return ProjectBatch(items=[service.project_read(p) for p in found])
+    return ProjectBatch(items=reads.project_reads(session, project_ids))
 
 
 @projects.get(
@@ -429,8 +430,8 @@ def batch_results(
     ),
 ) -> ResultsFrameworkBatch:
     project_ids = [int(i) for i in ids.split(",")]
-    found = service.get_projects(db_session=session, project_ids=project_ids)
-    return ResultsFrameworkBatch(items=[results_service.framework_read(p) for p in found])
+    service.check_batch_size(project_ids)
+    return ResultsFrameworkBatch(items=results_service.framework_reads(session, project_ids))
 
 
 @projects.get(
@@ -441,8 +442,7 @@ def batch_results(
     summary="Read a project",
 )
 def get_project(project_id: int, session: SessionDep, request: Request) -> Response:
-    project = service.get_project(db_session=session, project_id=project_id)
-    return etag_response(request, service.project_read(project))
+    return etag_response(request, reads.project_read(session, project_id))
 
 
 @projects.patch(
@@ -460,10 +460,11 @@ def update_project(
     if_match: IfMatchHeader = None,
 ) -> Response:
     project = service.get_project(db_session=uow.session, project_id=project_id, for_update=True)
-    check_if_match(if_match, service.project_read(project))
-    project = service.update_project(db_session=uow.session, project=project, data=data)
+    check_if_match(if_match, reads.project_read(uow.session, project_id))
+    service.update_project(db_session=uow.session, project=project, data=data)
+    answer = reads.project_read(uow.session, project_id)
     uow.commit()
-    return etag_response(request, service.project_read(project))
+    return etag_response(request, answer)
 
 
 @projects.get(
@@ -474,8 +475,7 @@ def update_project(
     summary="The project's results framework with computed progress",
 )
 def get_results(project_id: int, session: SessionDep, request: Request) -> Response:
-    project = service.get_project(db_session=session, project_id=project_id)
-    return etag_response(request, results_service.framework_read(project))
+    return etag_response(request, results_service.framework_of(session, project_id))
 
 
 @projects.put(
@@ -497,8 +497,7 @@ def put_results(
     results_service.replace_results(db_session=uow.session, project=project, data=data)
     uow.commit()
     uow.session.expire_all()
-    project = service.get_project(db_session=uow.session, project_id=project_id)
-    return etag_response(request, results_service.framework_read(project))
+    return etag_response(request, results_service.framework_of(uow.session, project_id))
 
 
 # --------------------------------------------------------------------- Centre

@@ -9,9 +9,11 @@ and the project's progress are the means of their measurable indicators' progres
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.projects import reference as ref
@@ -32,6 +34,7 @@ from services.projects.schemas import (
     ResultsFrameworkRead,
 )
 from shared.db import utcnow
+from shared.problems import not_found
 
 _PLACES = Decimal("0.0001")
 
@@ -69,9 +72,37 @@ def _mean(values: Sequence[Decimal | None]) -> Decimal | None:
 
 
 def framework_read(project: Project) -> ResultsFrameworkRead:
+    return _framework(project.id, project.results)
+
+
+def framework_reads(db_session: Session, project_ids: Sequence[int]) -> list[ResultsFrameworkRead]:
+    """Frameworks of these projects in the order asked (unknown ids left out), in a fixed
+    number of statements: the ids, the results, their indicators, their periods."""
+    wanted = set(project_ids)
+    known = set(db_session.scalars(select(Project.id).where(Project.id.in_(wanted))))
+    by_project: dict[int, list[Result]] = defaultdict(list)
+    if known:
+        for result in db_session.scalars(
+            select(Result)
+            .where(Result.project_id.in_(known))
+            .order_by(Result.project_id, Result.position)
+        ):
+            by_project[result.project_id].append(result)
+    return [_framework(i, by_project[i]) for i in dict.fromkeys(project_ids) if i in known]
+
+
+def framework_of(db_session: Session, project_id: int) -> ResultsFrameworkRead:
+    """One project's framework, or a 404 problem."""
+    found = framework_reads(db_session, [project_id])
+    if not found:
+        raise not_found("project", project_id)
+    return found[0]
+
+
+def _framework(project_id: int, project_results: Sequence[Result]) -> ResultsFrameworkRead:
     results: list[ResultRead] = []
     every: list[Decimal | None] = []
-    for result in project.results:
+    for result in project_results:
         indicators = []
         for indicator in result.indicators:
             progress = indicator_progress(indicator)
@@ -98,7 +129,7 @@ def framework_read(project: Project) -> ResultsFrameworkRead:
                 progress=_mean([i.progress for i in indicators]),
             )
         )
-    return ResultsFrameworkRead(project_id=project.id, results=results, progress=_mean(every))
+    return ResultsFrameworkRead(project_id=project_id, results=results, progress=_mean(every))
 
 
 def check_results(

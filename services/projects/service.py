@@ -46,17 +46,12 @@ from services.projects.schemas import (
     AlignmentIn,
     AlignmentRead,
     CountryShare,
-    CountryShareRead,
-    MoneyRead,
     OrganisationCreate,
     OrganisationUpdate,
     ParticipantIn,
-    ParticipantRead,
     ProjectCreate,
-    ProjectRead,
     ProjectUpdate,
     RegionShare,
-    RegionShareRead,
 )
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
@@ -746,8 +741,7 @@ def get_project(*, db_session: Session, project_id: int, for_update: bool = Fals
     )
 
 
-def get_projects(*, db_session: Session, project_ids: Sequence[int]) -> list[Project]:
-    """Projects with these ids in the order asked; unknown ids are left out."""
+def check_batch_size(project_ids: Sequence[int]) -> None:
     if len(project_ids) > MAX_BATCH_IDS:
         raise field_problem(
             422,
@@ -756,13 +750,6 @@ def get_projects(*, db_session: Session, project_ids: Sequence[int]) -> list[Pro
             rule="too-many-ids",
             location="query",
         )
-    found = {
-        p.id: p
-        for p in db_session.execute(select(Project).where(Project.id.in_(set(project_ids))))
-        .scalars()
-        .all()
-    }
-    return [found[i] for i in dict.fromkeys(project_ids) if i in found]
 
 
 def status_name(status: ActivityStatus) -> str:
@@ -771,66 +758,11 @@ def status_name(status: ActivityStatus) -> str:
 
 
 @cache
-def _countries_by_code() -> dict[str, ref.Country]:
+def countries_by_code() -> dict[str, ref.Country]:
     return {c.alpha2: c for c in ref.countries(include_withdrawn=True)}
 
 
-def project_read(project: Project) -> ProjectRead:
-    names = _countries_by_code()
-    return ProjectRead(
-        id=project.id,
-        iati_identifier=project.iati_identifier,
-        title=project.title,
-        description=project.description,
-        status=project.status,
-        status_name=status_name(project.status),
-        planned_start=project.planned_start,
-        planned_end=project.planned_end,
-        actual_start=project.actual_start,
-        actual_end=project.actual_end,
-        dimensions=sorted((d.dimension for d in project.dimensions), key=list(Dimension).index),
-        sdg_goals=sorted((g.goal for g in project.goals), key=goal_order),
-        sdg_targets=sorted((t.target for t in project.targets), key=_target_order),
-        recipient_countries=[
-            CountryShareRead(
-                code=c.country,
-                name=names[c.country].name if c.country in names else c.country,
-                programme=c.country in names and names[c.country].programme,
-                percentage=c.percentage,
-            )
-            for c in project.countries
-        ],
-        recipient_regions=[
-            RegionShareRead(vocabulary=r.vocabulary, code=r.code, percentage=r.percentage)
-            for r in project.regions
-        ],
-        participants=[
-            ParticipantRead(
-                organisation_id=p.organisation.id,
-                iati_org_id=p.organisation.iati_org_id,
-                name=p.organisation.name,
-                type=p.organisation.type,
-                role=p.role,
-                role_code=ROLE_CODES[p.role],
-            )
-            for p in project.participants
-        ],
-        un_entities=[u.entity for u in project.un_entities],
-        speca_groups=[s.group_code for s in project.speca_groups],
-        lldc_priorities=[p.priority for p in project.lldc_priorities],
-        coalitions=[c.coalition for c in project.coalitions],
-        alignments=[AlignmentRead.model_validate(a) for a in project.alignments],
-        planned_budget=(
-            MoneyRead(amount=project.budget_amount, currency=project.budget_currency)
-            if project.budget_amount is not None and project.budget_currency is not None
-            else None
-        ),
-        created_at=project.created_at,
-        updated_at=project.updated_at,
-    )
-
-
-def _target_order(code: str) -> tuple[int, int, str]:
+def target_order(code: str) -> tuple[int, int, str]:
     goal, _, rest = code.partition(".")
     return (int(goal) if goal.isdigit() else 99, int(rest) if rest.isdigit() else 100, rest)
 
@@ -915,15 +847,6 @@ class ProjectFilter:
     def apply(self, stmt: Select[Any]) -> Select[Any]:
         conds = self.conditions()
         return stmt.where(*conds) if conds else stmt
-
-
-def list_projects(
-    *, db_session: Session, filters: ProjectFilter, limit: int, cursor: str | None
-) -> tuple[list[Project], str | None]:
-    stmt = filters.apply(select(Project))
-    return paginate(
-        db_session, stmt, keys=[SortKey(Project.id.expression)], limit=limit, cursor=cursor
-    )
 
 
 def ensure_project_exists(db_session: Session, project_id: int) -> None:

@@ -1,16 +1,21 @@
-"""Project reads: the exact answer shape (fields, order, values, bytes, ETag).
+"""Project reads: the exact answer shape (fields, order, values, bytes, ETag) and their cost.
 
 The single read, the list, the batch and the creating answer must stay the same representation
-however they are read from the database.
+however they are read from the database; statements are counted (never timed) so a read that
+falls back to one query per collection or per project fails here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from tests.projects.conftest import CENTRE_PREFIX, project_body
 
@@ -233,3 +238,46 @@ def test_update_answer_and_etag_match_the_next_read(client: TestClient) -> None:
     assert again.json()["un_entities"] == ["ECE", "ESCAP"]
     stale = client.patch(path, json={"title": "x"}, headers={"If-Match": read.headers["etag"]})
     assert stale.status_code == 412
+
+
+@contextmanager
+def _statements(app: FastAPI) -> Iterator[list[str]]:
+    seen: list[str] = []
+    engine = app.state.database.engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's transaction start, not a read
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+# Upper bounds, whatever the number of projects or of their classifications.
+SINGLE_READ_STATEMENTS = 2
+PAGE_READ_STATEMENTS = 2
+RESULTS_BATCH_STATEMENTS = 4
+
+
+def test_reads_cost_a_fixed_number_of_statements(client: TestClient, projects_app: FastAPI) -> None:
+    rich = _rich_project(client)
+    ids = [rich["id"]]
+    for i in range(5):
+        ids.append(client.post("/api/v1/projects", json=project_body(f"P-{i}")).json()["id"])
+    query = {"ids": ",".join(map(str, ids))}
+    reads = {
+        "single": (f"/api/v1/projects/{rich['id']}", None, SINGLE_READ_STATEMENTS),
+        "list": ("/api/v1/projects", None, PAGE_READ_STATEMENTS),
+        "filtered list": ("/api/v1/projects", {"goal": "17"}, PAGE_READ_STATEMENTS),
+        "batch": ("/api/v1/projects/batch", query, PAGE_READ_STATEMENTS),
+        "results batch": ("/api/v1/projects/batch/results", query, RESULTS_BATCH_STATEMENTS),
+    }
+    for name, (path, params, bound) in reads.items():
+        client.get(path, params=params)  # warm: the Centre row, caches
+        with _statements(projects_app) as seen:
+            response = client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        assert len(seen) <= bound, f"{name}: {len(seen)} statements\n" + "\n".join(seen)

@@ -1,0 +1,324 @@
+"""Project answers (``ProjectRead``) read straight from the tables in two statements.
+
+The ORM relationships of :class:`~services.projects.models.Project` serve writes: the rules
+compare and sync whole collections. An answer needs none of that, and loading it through them
+cost one statement per collection (thirteen for one project). Here the project rows are read as
+plain columns, then every collection of every project asked for (classifications, participants
+with their organisation, alignments) comes back from one ``UNION ALL`` ordered by project, by
+collection and by each collection's own order. A single read, a page and a batch therefore cost
+two statements whatever their size.
+
+The union's rows share one set of slots, filled per collection as :func:`_collections` says; the
+ordering is the database's (``ORDER BY`` over the union), so codes sort by the same collation
+the relationships' ``order_by`` used.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from services.projects import service
+from services.projects.models import (
+    Dimension,
+    Organisation,
+    ParticipantRole,
+    Project,
+    ProjectAlignment,
+    ProjectCoalition,
+    ProjectCountry,
+    ProjectDimension,
+    ProjectGoal,
+    ProjectLldcPriority,
+    ProjectParticipant,
+    ProjectRegion,
+    ProjectSpecaGroup,
+    ProjectTarget,
+    ProjectUnEntity,
+)
+from services.projects.schemas import (
+    AlignmentRead,
+    CountryShareRead,
+    MoneyRead,
+    ParticipantRead,
+    ProjectRead,
+    RegionShareRead,
+)
+from shared.pagination import SortKey, paginate
+from shared.problems import not_found
+
+# The project row as an answer needs it (not ``version``).
+_PROJECT_COLUMNS: tuple[Any, ...] = (
+    Project.id,
+    Project.iati_identifier,
+    Project.title,
+    Project.description,
+    Project.status,
+    Project.planned_start,
+    Project.planned_end,
+    Project.actual_start,
+    Project.actual_end,
+    Project.budget_amount,
+    Project.budget_currency,
+    Project.created_at,
+    Project.updated_at,
+)
+
+
+class _Kind(enum.IntEnum):
+    """Which collection a union row belongs to."""
+
+    DIMENSION = 1
+    GOAL = 2
+    TARGET = 3
+    COUNTRY = 4
+    REGION = 5
+    PARTICIPANT = 6
+    UN_ENTITY = 7
+    SPECA_GROUP = 8
+    LLDC_PRIORITY = 9
+    COALITION = 10
+    ALIGNMENT = 11
+
+
+# Slots of a union row and their Python types (enums come back as their stored values).
+_SLOTS: dict[str, Any] = {
+    "seq": Integer(),  # the row id where a collection is ordered by it
+    "c1": String(),
+    "c2": String(),
+    "c3": String(),
+    "c4": String(),
+    "percentage": Numeric(5, 2),
+    "n1": Integer(),
+    "n2": Integer(),
+}
+_ORDER = ("project_id", "kind", "seq", "c1", "c2")
+
+
+def _branch(kind: _Kind, project_id: Any, **slots: Any) -> Select[Any]:
+    """One collection's rows in the union's slots; unused slots are typed NULLs (PostgreSQL
+    resolves a union's column types branch by branch and would take bare NULLs as text)."""
+    columns = [
+        literal_column(str(int(kind)), Integer()).label("kind"),
+        type_coerce(project_id, Integer()).label("project_id"),
+        *(
+            (type_coerce(slots[name], type_) if name in slots else cast(null(), type_)).label(name)
+            for name, type_ in _SLOTS.items()
+        ),
+    ]
+    return select(*columns).where(project_id.in_(bindparam("project_ids", expanding=True)))
+
+
+@cache
+def _collections() -> CompoundSelect[Any]:
+    """Every collection of the projects ``:project_ids``, ordered (built once)."""
+    participant, organisation = ProjectParticipant, Organisation
+    alignment = ProjectAlignment
+    codes = (
+        (_Kind.DIMENSION, ProjectDimension.project_id, ProjectDimension.dimension),
+        (_Kind.GOAL, ProjectGoal.project_id, ProjectGoal.goal),
+        (_Kind.TARGET, ProjectTarget.project_id, ProjectTarget.target),
+        (_Kind.UN_ENTITY, ProjectUnEntity.project_id, ProjectUnEntity.entity),
+        (_Kind.SPECA_GROUP, ProjectSpecaGroup.project_id, ProjectSpecaGroup.group_code),
+        (_Kind.LLDC_PRIORITY, ProjectLldcPriority.project_id, ProjectLldcPriority.priority),
+        (_Kind.COALITION, ProjectCoalition.project_id, ProjectCoalition.coalition),
+    )
+    branches = [
+        _branch(
+            _Kind.COUNTRY,
+            ProjectCountry.project_id,
+            c1=ProjectCountry.country,
+            percentage=ProjectCountry.percentage,
+        ),
+        _branch(
+            _Kind.REGION,
+            ProjectRegion.project_id,
+            c1=ProjectRegion.code,
+            c2=ProjectRegion.vocabulary,
+            percentage=ProjectRegion.percentage,
+        ),
+        *(_branch(kind, project_id, c1=code) for kind, project_id, code in codes),
+        _branch(
+            _Kind.PARTICIPANT,
+            participant.project_id,
+            seq=participant.id,
+            c1=participant.role,
+            c2=organisation.iati_org_id,
+            c3=organisation.name,
+            c4=organisation.type,
+            n1=organisation.id,
+        ).join_from(participant, organisation, participant.organisation_id == organisation.id),
+        _branch(
+            _Kind.ALIGNMENT,
+            alignment.project_id,
+            seq=alignment.id,
+            c1=alignment.country,
+            c2=alignment.framework,
+            c3=alignment.framework_title,
+            c4=alignment.statement,
+            n1=alignment.period_start_year,
+            n2=alignment.period_end_year,
+        ),
+    ]
+    return union_all(*branches).order_by(*(literal_column(name) for name in _ORDER))
+
+
+@dataclass
+class _Collected:
+    codes: dict[_Kind, list[str]] = field(default_factory=lambda: {k: [] for k in _Kind})
+    countries: list[CountryShareRead] = field(default_factory=list)
+    regions: list[RegionShareRead] = field(default_factory=list)
+    participants: list[ParticipantRead] = field(default_factory=list)
+    alignments: list[AlignmentRead] = field(default_factory=list)
+
+
+_DIMENSION_ORDER = {d.value: i for i, d in enumerate(Dimension)}
+
+
+def _collect(db_session: Session, project_ids: Sequence[int]) -> dict[int, _Collected]:
+    collected = {i: _Collected() for i in project_ids}
+    if not project_ids:
+        return collected
+    names = service.countries_by_code()
+    for row in db_session.execute(_collections(), {"project_ids": list(project_ids)}):
+        into = collected[row.project_id]
+        kind = _Kind(row.kind)
+        if kind is _Kind.COUNTRY:
+            country = names.get(row.c1)
+            into.countries.append(
+                CountryShareRead(
+                    code=row.c1,
+                    name=country.name if country is not None else row.c1,
+                    programme=country is not None and country.programme,
+                    percentage=row.percentage,
+                )
+            )
+        elif kind is _Kind.REGION:
+            into.regions.append(
+                RegionShareRead(vocabulary=row.c2, code=row.c1, percentage=row.percentage)
+            )
+        elif kind is _Kind.PARTICIPANT:
+            role = ParticipantRole(row.c1)
+            into.participants.append(
+                ParticipantRead(
+                    organisation_id=row.n1,
+                    iati_org_id=row.c2,
+                    name=row.c3,
+                    type=row.c4,
+                    role=role,
+                    role_code=service.ROLE_CODES[role],
+                )
+            )
+        elif kind is _Kind.ALIGNMENT:
+            into.alignments.append(
+                AlignmentRead(
+                    country=row.c1,
+                    framework=row.c2,
+                    framework_title=row.c3,
+                    statement=row.c4,
+                    period_start_year=row.n1,
+                    period_end_year=row.n2,
+                )
+            )
+        else:
+            into.codes[kind].append(row.c1)
+    return collected
+
+
+def _answer(row: Mapping[Any, Any], collected: _Collected) -> ProjectRead:
+    codes = collected.codes
+    amount: Decimal | None = row["budget_amount"]
+    currency: str | None = row["budget_currency"]
+    return ProjectRead(
+        id=row["id"],
+        iati_identifier=row["iati_identifier"],
+        title=row["title"],
+        description=row["description"],
+        status=row["status"],
+        status_name=service.status_name(row["status"]),
+        planned_start=row["planned_start"],
+        planned_end=row["planned_end"],
+        actual_start=row["actual_start"],
+        actual_end=row["actual_end"],
+        dimensions=sorted(codes[_Kind.DIMENSION], key=_DIMENSION_ORDER.__getitem__),
+        sdg_goals=sorted(codes[_Kind.GOAL], key=service.goal_order),
+        sdg_targets=sorted(codes[_Kind.TARGET], key=service.target_order),
+        recipient_countries=collected.countries,
+        recipient_regions=collected.regions,
+        participants=collected.participants,
+        un_entities=codes[_Kind.UN_ENTITY],
+        speca_groups=codes[_Kind.SPECA_GROUP],
+        lldc_priorities=codes[_Kind.LLDC_PRIORITY],
+        coalitions=codes[_Kind.COALITION],
+        alignments=collected.alignments,
+        planned_budget=(
+            MoneyRead(amount=amount, currency=currency)
+            if amount is not None and currency is not None
+            else None
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _answers(db_session: Session, rows: Sequence[Mapping[Any, Any]]) -> list[ProjectRead]:
+    collected = _collect(db_session, [row["id"] for row in rows])
+    return [_answer(row, collected[row["id"]]) for row in rows]
+
+
+def project_read(db_session: Session, project_id: int) -> ProjectRead:
+    """The answer for one project, or a 404 problem."""
+    row = (
+        db_session.execute(select(*_PROJECT_COLUMNS).where(Project.id == project_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise not_found("project", project_id)
+    return _answers(db_session, [row])[0]
+
+
+def project_reads(db_session: Session, project_ids: Sequence[int]) -> list[ProjectRead]:
+    """Answers for these ids in the order asked; unknown ids are left out."""
+    service.check_batch_size(project_ids)
+    rows = {
+        row["id"]: row
+        for row in db_session.execute(
+            select(*_PROJECT_COLUMNS).where(Project.id.in_(set(project_ids)))
+        ).mappings()
+    }
+    return _answers(db_session, [rows[i] for i in dict.fromkeys(project_ids) if i in rows])
+
+
+def list_project_reads(
+    *, db_session: Session, filters: service.ProjectFilter, limit: int, cursor: str | None
+) -> tuple[list[ProjectRead], str | None]:
+    """A page of answers matching ``filters``, in id order, and the next cursor."""
+    rows, next_cursor = paginate(
+        db_session,
+        filters.apply(select(*_PROJECT_COLUMNS)),
+        keys=[SortKey(Project.id.expression)],
+        limit=limit,
+        cursor=cursor,
+    )
+    return _answers(db_session, rows), next_cursor

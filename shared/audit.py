@@ -75,6 +75,30 @@ def _entity_id(obj: Any) -> str:
     return ",".join("?" if v is None else str(v) for v in values)
 
 
+def record_created(
+    session: Session, audit_table: Table, entity: str, entity_id: str, after: dict[str, Any]
+) -> None:
+    """One ``create`` event for what a bulk path wrote with Core inserts (the listener sees ORM
+    objects only), shaped like the listener's; ``entity_id`` may name a range (``"7..42"``)."""
+    who = session.info.get(AUDIT_INFO_KEY)
+    if who is None:
+        return
+    session.connection().execute(
+        insert(audit_table),
+        {
+            "occurred_at": utcnow(),
+            "actor": who["actor"],
+            "key_id": who["key_id"],
+            "request_id": who["request_id"],
+            "action": "create",
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": None,
+            "after": _jsonable(after),
+        },
+    )
+
+
 def install_audit(factory: sessionmaker[Session], audit_table: Table) -> None:
     """Record every flushed change of sessions from ``factory`` into ``audit_table``."""
 

@@ -89,8 +89,8 @@ class UnitOfWork:
     ) -> Response:
         """Run ``produce`` once per Idempotency-Key, commit, answer 201 with Location/ETag."""
         table = self.tables.idempotency_keys
-        request_hash = self._request_hash(body)
         if self.idempotency_key is not None:
+            request_hash = self._request_hash(body)
             try:
                 self.session.execute(
                     insert(table).values(

@@ -38,7 +38,6 @@ from services.funding.models import (
     InKindType,
     Instalment,
     JournalEntry,
-    JournalTransaction,
     Pledge,
     PledgeStatus,
     RevenueCategory,
@@ -565,7 +564,7 @@ def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contr
     )
     usd = to_usd(data.amount, rate)
     recognised = data.in_kind_type in RECOGNISED_IN_KIND
-    txn: JournalTransaction | None = None
+    txn: journal.PostedTransaction | None = None
     if recognised:
         expense, revenue = _accounts(
             db_session, fund.id, journal.IN_KIND_EXPENSE, journal.IN_KIND_REVENUE

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Date, Integer, Table, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,9 +37,12 @@ from services.funding.models import (
     JournalChain,
     JournalEntry,
     JournalTransaction,
+    Money,
     Side,
     TransactionKind,
+    common_tables,
 )
+from shared.audit import record_created
 from shared.db import utcnow
 from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, conflict, field_problem, not_found
@@ -48,6 +51,7 @@ DAY_BALANCES = cast(Table, AccountDayBalance.__table__)
 ACCOUNTS = cast(Table, Account.__table__)
 CHAIN = cast(Table, JournalChain.__table__)
 ENTRIES = cast(Table, JournalEntry.__table__)
+TRANSACTIONS = cast(Table, JournalTransaction.__table__)
 CENT = Decimal("0.01")
 RATE_QUANTUM = Decimal("1E-10")
 ZERO = Decimal("0.00")
@@ -256,7 +260,7 @@ def usd_line(account: Account, side: Side, usd_amount: Decimal) -> Line:
     return Line(account, side, q2(usd_amount), "USD", Decimal(1), q2(usd_amount))
 
 
-def _check_balanced(lines: Sequence[Line]) -> None:
+def check_balanced(lines: Sequence[Line]) -> None:
     if len(lines) < 2:
         raise field_problem(422, "entries", "needs at least two lines", rule="double-entry")
     per_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -284,30 +288,44 @@ def _canonical(value: Decimal, quantum: Decimal) -> str:
     return str(value.quantize(quantum))
 
 
-def transaction_hash(prev_hash: str, txn: JournalTransaction, entries: Iterable[Any]) -> str:
-    """SHA-256 over the previous hash and everything a reader can see of the transaction."""
+_HASHED_FIELDS = (
+    "sequence",
+    "kind",
+    "value_date",
+    "posted_at",
+    "description",
+    "actor",
+    "contributor_id",
+    "agreement_id",
+    "project_id",
+    "reverses_id",
+    "reason",
+)
+
+
+def _hash(prev_hash: str, txn: dict[str, Any], entries: Iterable[dict[str, Any]]) -> str:
     payload = {
-        "sequence": txn.sequence,
-        "kind": str(txn.kind),
-        "value_date": txn.value_date.isoformat(),
-        "posted_at": txn.posted_at.astimezone(dt.UTC).isoformat(),
-        "description": txn.description,
-        "actor": txn.actor,
-        "contributor_id": txn.contributor_id,
-        "agreement_id": txn.agreement_id,
-        "project_id": txn.project_id,
-        "reverses_id": txn.reverses_id,
-        "reason": txn.reason,
+        "sequence": txn["sequence"],
+        "kind": str(txn["kind"]),
+        "value_date": txn["value_date"].isoformat(),
+        "posted_at": txn["posted_at"].astimezone(dt.UTC).isoformat(),
+        "description": txn["description"],
+        "actor": txn["actor"],
+        "contributor_id": txn["contributor_id"],
+        "agreement_id": txn["agreement_id"],
+        "project_id": txn["project_id"],
+        "reverses_id": txn["reverses_id"],
+        "reason": txn["reason"],
         "entries": [
             [
-                e.line,
-                e.account_id,
-                str(e.side),
-                _canonical(e.amount, CENT),
-                e.currency,
-                _canonical(e.rate, RATE_QUANTUM),
-                _canonical(e.usd_amount, CENT),
-                e.value_date.isoformat(),
+                e["line"],
+                e["account_id"],
+                str(e["side"]),
+                _canonical(e["amount"], CENT),
+                e["currency"],
+                _canonical(e["rate"], RATE_QUANTUM),
+                _canonical(e["usd_amount"], CENT),
+                e["value_date"].isoformat(),
             ]
             for e in entries
         ],
@@ -316,8 +334,46 @@ def transaction_hash(prev_hash: str, txn: JournalTransaction, entries: Iterable[
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+_HASHED_ENTRY_FIELDS = (
+    "line",
+    "account_id",
+    "side",
+    "amount",
+    "currency",
+    "rate",
+    "usd_amount",
+    "value_date",
+)
+
+
+def transaction_hash(prev_hash: str, txn: Any, entries: Iterable[Any]) -> str:
+    """SHA-256 over the previous hash and everything a reader can see of the transaction
+    (``txn`` and ``entries``: stored rows or objects with those attributes)."""
+    return _hash(
+        prev_hash,
+        {k: getattr(txn, k) for k in _HASHED_FIELDS},
+        [{k: getattr(e, k) for k in _HASHED_ENTRY_FIELDS} for e in entries],
+    )
+
+
 @dataclass(frozen=True, slots=True)
-class _EntryRow:
+class Posting:
+    """One balanced transaction to post, with what it records about its origin."""
+
+    kind: TransactionKind
+    value_date: dt.date
+    description: str
+    lines: Sequence[Line]
+    actor: str
+    contributor_id: int | None = None
+    agreement_id: int | None = None
+    project_id: int | None = None
+    reverses_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedEntry:
     line: int
     account_id: int
     side: Side
@@ -326,32 +382,204 @@ class _EntryRow:
     rate: Decimal
     usd_amount: Decimal
     value_date: dt.date
+    balance_after_usd: Decimal
 
 
-def _apply_day_delta(db_session: Session, account_id: int, day: dt.date, delta: Decimal) -> None:
-    table = DAY_BALANCES
-    latest = db_session.execute(
-        select(table.c.day, table.c.balance_usd)
-        .where(table.c.account_id == account_id, table.c.day <= day)
-        .order_by(table.c.day.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and latest.day == day:
-        db_session.execute(
-            update(table)
-            .where(table.c.account_id == account_id, table.c.day >= day)
-            .values(balance_usd=table.c.balance_usd + delta)
+@dataclass(frozen=True, slots=True)
+class PostedTransaction:
+    """A transaction as posted: what a :class:`JournalTransaction` row holds, with entries."""
+
+    id: int
+    sequence: int
+    kind: TransactionKind
+    value_date: dt.date
+    posted_at: dt.datetime
+    description: str
+    actor: str
+    contributor_id: int | None
+    agreement_id: int | None
+    project_id: int | None
+    reverses_id: int | None
+    reason: str | None
+    prev_hash: str
+    hash: str
+    entries: tuple[PostedEntry, ...]
+
+
+def _signed(line: Line) -> Decimal:
+    return line.usd_amount if line.side is Side.DEBIT else -line.usd_amount
+
+
+_PREVIOUS_DAY_BALANCE = (
+    select(DAY_BALANCES.c.balance_usd)
+    .where(
+        DAY_BALANCES.c.account_id == bindparam("a", type_=Integer),
+        DAY_BALANCES.c.day < bindparam("d", type_=Date),
+    )
+    .order_by(DAY_BALANCES.c.day.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# Open the (account, day) row where it is missing, with the closing balance of the day before...
+_OPEN_DAY = insert(DAY_BALANCES).from_select(
+    ["account_id", "day", "balance_usd"],
+    select(
+        bindparam("a", type_=Integer),
+        bindparam("d", type_=Date),
+        func.coalesce(_PREVIOUS_DAY_BALANCE, ZERO),
+    ).where(
+        ~exists().where(
+            DAY_BALANCES.c.account_id == bindparam("a", type_=Integer),
+            DAY_BALANCES.c.day == bindparam("d", type_=Date),
         )
-        return
-    start = latest.balance_usd if latest is not None else ZERO
-    db_session.execute(
-        insert(table).values(account_id=account_id, day=day, balance_usd=q2(start + delta))
+    ),
+)
+# ...then move that day and every later one by the day's delta.
+_MOVE_DAYS = (
+    update(DAY_BALANCES)
+    .where(
+        DAY_BALANCES.c.account_id == bindparam("a", type_=Integer),
+        DAY_BALANCES.c.day >= bindparam("d", type_=Date),
     )
+    .values(balance_usd=DAY_BALANCES.c.balance_usd + bindparam("delta", type_=Money))
+)
+
+
+def post_transactions(
+    *, db_session: Session, postings: Sequence[Posting], checked: bool = False
+) -> list[PostedTransaction]:
+    """Post balanced transactions in order, chained, in a fixed handful of set-based statements
+    whatever their number; flush, never commit. ``checked``: the caller ran
+    :func:`check_balanced` on every posting already.
+
+    Statements: lock the chain head; move the accounts' balances (``UPDATE … RETURNING``); insert
+    the transactions and their entries (one ``executemany`` each) and read the new ids back by
+    sequence; open and move the day balances; move the head; one audit event. Running balances
+    per entry are computed here from the balances the update returned.
+    """
+    if not postings:
+        return []
+    if not checked:
+        for posting in postings:
+            check_balanced(posting.lines)
+    db_session.flush()  # accounts and funds opened by the caller get their ids
+    head = db_session.execute(
+        select(CHAIN.c.last_sequence, CHAIN.c.last_hash).where(CHAIN.c.id == 1).with_for_update()
+    ).one()
+
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    day_deltas: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    touched: dict[int, Account] = {}
+    for posting in postings:
+        for line in posting.lines:
+            account_id = line.account.id
+            touched[account_id] = line.account
+            delta = _signed(line)
+            totals[account_id] += delta
+            day_deltas[(account_id, posting.value_date)] += delta
+    moved = db_session.execute(
+        update(ACCOUNTS)
+        .where(ACCOUNTS.c.id.in_(sorted(totals)))
+        .values(
+            balance_usd=ACCOUNTS.c.balance_usd + case(dict(totals), value=ACCOUNTS.c.id, else_=ZERO)
+        )
+        .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
+    ).all()
+    running = {row.id: q2(row.balance_usd - totals[row.id]) for row in moved}
+
+    posted_at = utcnow().replace(microsecond=0)
+    prev_hash, sequence = head.last_hash, head.last_sequence
+    txn_rows: list[dict[str, Any]] = []
+    entry_rows: list[list[dict[str, Any]]] = []
+    for posting in postings:
+        sequence += 1
+        entries = []
+        for number, line in enumerate(posting.lines, start=1):
+            account_id = line.account.id
+            balance = running[account_id] = q2(running[account_id] + _signed(line))
+            entries.append(
+                {
+                    "transaction_id": None,
+                    "line": number,
+                    "account_id": account_id,
+                    "side": line.side,
+                    "amount": q2(line.amount),
+                    "currency": line.currency,
+                    "rate": line.rate.quantize(RATE_QUANTUM),
+                    "usd_amount": q2(line.usd_amount),
+                    "value_date": posting.value_date,
+                    "balance_after_usd": balance,
+                }
+            )
+        txn = {
+            "sequence": sequence,
+            "kind": posting.kind,
+            "value_date": posting.value_date,
+            "posted_at": posted_at,
+            "description": posting.description[:500],
+            "actor": posting.actor[:200],
+            "contributor_id": posting.contributor_id,
+            "agreement_id": posting.agreement_id,
+            "project_id": posting.project_id,
+            "reverses_id": posting.reverses_id,
+            "reason": posting.reason,
+            "prev_hash": prev_hash,
+        }
+        prev_hash = txn["hash"] = _hash(prev_hash, txn, entries)
+        txn_rows.append(txn)
+        entry_rows.append(entries)
+
+    db_session.execute(insert(TRANSACTIONS), txn_rows)
+    ids: dict[int, int] = {
+        row.sequence: row.id
+        for row in db_session.execute(
+            select(TRANSACTIONS.c.sequence, TRANSACTIONS.c.id).where(
+                TRANSACTIONS.c.sequence > head.last_sequence,
+                TRANSACTIONS.c.sequence <= sequence,
+            )
+        )
+    }
+    for txn, entries in zip(txn_rows, entry_rows, strict=True):
+        txn["id"] = ids[txn["sequence"]]
+        for entry in entries:
+            entry["transaction_id"] = txn["id"]
+    db_session.execute(insert(ENTRIES), [e for entries in entry_rows for e in entries])
+    moves = [{"a": a, "d": d, "delta": v} for (a, d), v in sorted(day_deltas.items()) if v]
+    if moves:
+        db_session.execute(_OPEN_DAY, moves)
+        db_session.execute(_MOVE_DAYS, moves)
     db_session.execute(
-        update(table)
-        .where(table.c.account_id == account_id, table.c.day > day)
-        .values(balance_usd=table.c.balance_usd + delta)
+        update(CHAIN).where(CHAIN.c.id == 1).values(last_sequence=sequence, last_hash=prev_hash)
     )
+    first, last = txn_rows[0], txn_rows[-1]
+    audit_after: dict[str, Any] = (
+        first
+        if len(txn_rows) == 1
+        else {
+            "posted": len(txn_rows),
+            "first_sequence": first["sequence"],
+            "last_sequence": last["sequence"],
+            "transaction_ids": [t["id"] for t in txn_rows],
+            "actor": first["actor"],
+            "last_hash": last["hash"],
+        }
+    )
+    entity_id = str(first["id"]) if len(txn_rows) == 1 else f"{first['id']}..{last['id']}"
+    record_created(
+        db_session, common_tables.audit_events, TRANSACTIONS.name, entity_id, audit_after
+    )
+    for account in touched.values():  # keep the caller's Account objects in step
+        db_session.expire(account, ["balance_usd"])
+    return [
+        PostedTransaction(
+            **txn,
+            entries=tuple(
+                PostedEntry(**{k: v for k, v in e.items() if k != "transaction_id"})
+                for e in entries
+            ),
+        )
+        for txn, entries in zip(txn_rows, entry_rows, strict=True)
+    ]
 
 
 def post_transaction(
@@ -367,97 +595,21 @@ def post_transaction(
     project_id: int | None = None,
     reverses_id: int | None = None,
     reason: str | None = None,
-) -> JournalTransaction:
+) -> PostedTransaction:
     """Post one balanced transaction, chained to the previous one; flush, never commit."""
-    _check_balanced(lines)
-    db_session.flush()  # accounts and funds opened by the caller get their ids
-    head = db_session.execute(
-        select(JournalChain)
-        .where(JournalChain.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    account_ids = sorted({line.account.id for line in lines})
-    balances = {
-        row.id: row.balance_usd
-        for row in db_session.execute(
-            select(Account.id, Account.balance_usd)
-            .where(Account.id.in_(account_ids))
-            .order_by(Account.id)
-            .with_for_update()
-        )
-    }
-    txn = JournalTransaction(
-        sequence=head.last_sequence + 1,
+    posting = Posting(
         kind=kind,
         value_date=value_date,
-        posted_at=utcnow().replace(microsecond=0),
-        description=description[:500],
-        actor=actor[:200],
+        description=description,
+        lines=lines,
+        actor=actor,
         contributor_id=contributor_id,
         agreement_id=agreement_id,
         project_id=project_id,
         reverses_id=reverses_id,
         reason=reason,
-        prev_hash=head.last_hash,
-        hash="",
     )
-    rows = [
-        _EntryRow(
-            line=number,
-            account_id=line.account.id,
-            side=line.side,
-            amount=q2(line.amount),
-            currency=line.currency,
-            rate=line.rate.quantize(RATE_QUANTUM),
-            usd_amount=q2(line.usd_amount),
-            value_date=value_date,
-        )
-        for number, line in enumerate(lines, start=1)
-    ]
-    txn.hash = transaction_hash(head.last_hash, txn, rows)
-    db_session.add(txn)
-    db_session.flush()
-
-    entry_values: list[dict[str, Any]] = []
-    day_deltas: dict[int, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        delta = row.usd_amount if row.side is Side.DEBIT else -row.usd_amount
-        balances[row.account_id] = q2(balances[row.account_id] + delta)
-        day_deltas[row.account_id] += delta
-        entry_values.append(
-            {
-                "transaction_id": txn.id,
-                "line": row.line,
-                "account_id": row.account_id,
-                "side": row.side,
-                "amount": row.amount,
-                "currency": row.currency,
-                "rate": row.rate,
-                "usd_amount": row.usd_amount,
-                "value_date": row.value_date,
-                "balance_after_usd": balances[row.account_id],
-            }
-        )
-    db_session.execute(insert(ENTRIES), entry_values)
-    accounts = ACCOUNTS
-    for account_id in account_ids:
-        db_session.execute(
-            update(accounts)
-            .where(accounts.c.id == account_id)
-            .values(balance_usd=balances[account_id])
-        )
-        if day_deltas[account_id]:
-            _apply_day_delta(db_session, account_id, value_date, day_deltas[account_id])
-    for line in lines:  # keep the caller's Account objects in step with the database
-        db_session.expire(line.account, ["balance_usd"])
-    chain = CHAIN
-    db_session.execute(
-        update(chain).where(chain.c.id == 1).values(last_sequence=txn.sequence, last_hash=txn.hash)
-    )
-    db_session.expire(head)
-    db_session.expire(txn, ["entries"])
-    return txn
+    return post_transactions(db_session=db_session, postings=[posting])[0]
 
 
 def get_transaction(*, db_session: Session, transaction_id: int) -> JournalTransaction:
@@ -502,7 +654,7 @@ def reverse_transaction(
     reason: str,
     value_date: dt.date | None,
     actor: str,
-) -> JournalTransaction:
+) -> PostedTransaction:
     """A correction: the mirror image of a manual transaction, referencing it, with a reason."""
     original = get_transaction(db_session=db_session, transaction_id=transaction_id)
     if original.kind is TransactionKind.REVERSAL:

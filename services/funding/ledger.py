@@ -8,24 +8,34 @@ the side that is short, so a transaction balanced in its currencies is balanced 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
-from services.funding.models import Account, JournalTransaction, Side, TransactionKind
+from services.funding.models import Account, Side, TransactionKind
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas import TransactionCreate
 from shared.problems import ProblemError, field_problem
 
 
-def _lines(db_session: Session, data: TransactionCreate) -> list[journal.Line]:
-    ids = {e.account_id for e in data.entries}
-    accounts = {
+def _load_accounts(db_session: Session, batch: Sequence[TransactionCreate]) -> dict[int, Account]:
+    ids = {e.account_id for data in batch for e in data.entries}
+    return {
         a.id: a for a in db_session.execute(select(Account).where(Account.id.in_(ids))).scalars()
     }
+
+
+def _lines(
+    db_session: Session,
+    data: TransactionCreate,
+    accounts: dict[int, Account],
+    rates: dict[tuple[str, dt.date], Decimal],
+) -> list[journal.Line]:
     lines: list[journal.Line] = []
     for index, entry in enumerate(data.entries):
         account = accounts.get(entry.account_id)
@@ -36,12 +46,15 @@ def _lines(db_session: Session, data: TransactionCreate) -> list[journal.Line]:
                 f"account {entry.account_id} does not exist",
                 rule="unknown-account",
             )
-        rate = usd_rate(
-            db_session=db_session,
-            currency=entry.currency,
-            on=data.value_date,
-            field=f"entries.{index}.currency",
-        )
+        key = (entry.currency, data.value_date)  # a mid-month revision: the day matters
+        rate = rates.get(key)
+        if rate is None:
+            rate = rates[key] = usd_rate(
+                db_session=db_session,
+                currency=entry.currency,
+                on=data.value_date,
+                field=f"entries.{index}.currency",
+            )
         lines.append(
             journal.Line(
                 account, entry.side, entry.amount, entry.currency, rate, to_usd(entry.amount, rate)
@@ -77,28 +90,45 @@ def _absorb_rounding(lines: list[journal.Line]) -> list[journal.Line]:
     return result
 
 
-def post_manual(*, db_session: Session, data: TransactionCreate, actor: str) -> JournalTransaction:
-    return journal.post_transaction(
-        db_session=db_session,
+def _posting(
+    db_session: Session,
+    data: TransactionCreate,
+    actor: str,
+    accounts: dict[int, Account],
+    rates: dict[tuple[str, dt.date], Decimal],
+) -> journal.Posting:
+    return journal.Posting(
         kind=TransactionKind.MANUAL,
         value_date=data.value_date,
         description=data.description,
-        lines=_lines(db_session, data),
+        lines=_lines(db_session, data, accounts, rates),
         actor=actor,
     )
 
 
+def post_manual(
+    *, db_session: Session, data: TransactionCreate, actor: str
+) -> journal.PostedTransaction:
+    posting = _posting(db_session, data, actor, _load_accounts(db_session, [data]), {})
+    return journal.post_transactions(db_session=db_session, postings=[posting])[0]
+
+
 def post_manual_batch(
     *, db_session: Session, transactions: list[TransactionCreate], actor: str
-) -> list[JournalTransaction]:
-    """Post many transactions in one database transaction: all or none."""
-    posted = []
+) -> list[journal.PostedTransaction]:
+    """Post many transactions in one database transaction and one set of statements: all or
+    none; a refused transaction is named by its index."""
+    accounts = _load_accounts(db_session, transactions)
+    rates: dict[tuple[str, dt.date], Decimal] = {}
+    postings = []
     for index, data in enumerate(transactions):
         try:
-            posted.append(post_manual(db_session=db_session, data=data, actor=actor))
+            posting = _posting(db_session, data, actor, accounts, rates)
+            journal.check_balanced(posting.lines)
         except ProblemError as exc:
             for error in exc.errors or []:
                 error.field = f"transactions.{index}.{error.field}"
             exc.detail = f"transactions.{index}: {exc.detail}"
             raise
-    return posted
+        postings.append(posting)
+    return journal.post_transactions(db_session=db_session, postings=postings, checked=True)

@@ -3,7 +3,9 @@ and append-only enforcement by the database."""
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -177,6 +179,113 @@ def test_batch_posts_all_or_none(client: TestClient, core: dict[str, int]) -> No
     assert posted.status_code == 201, posted.text
     assert posted.json()["posted"] == 3
     assert balance(client, core["cash"], "2027-12-31") == Decimal("3.00")
+
+
+def _entries_of(client: TestClient, ids: list[int]) -> list[list[tuple[str, str]]]:
+    out = []
+    for txn_id in ids:
+        txn = client.get(f"/api/v1/ledger/transactions/{txn_id}").json()
+        out.append([(e["side"], e["balance_after_usd"]) for e in txn["entries"]])
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_batch_posts_exactly_what_the_same_postings_one_by_one_would(
+    client: TestClient, seed: int
+) -> None:
+    """Set-based batch posting (several days, back-dated lines, accounts repeated, one account on
+    both sides) leaves the same running balances, day balances and chain as single postings."""
+    rng = random.Random(seed)
+    days = ["2027-03-01", "2027-03-02", "2027-02-15", "2027-04-30"]
+    plan = []
+    for _ in range(25):
+        amounts = [Decimal(rng.randint(1, 99999)) / 100 for _ in range(2)]
+        plan.append((rng.choice(days), amounts, rng.random() < 0.2))
+
+    def accounts(goal: int) -> dict[str, int]:
+        fund = open_fund(client, {"kind": "thematic", "sdg_goal": goal})
+        return {c: open_account(client, c, fund) for c in ("1000", "4800", "5000")}
+
+    def body(acc: dict[str, int], day: str, amounts: list[Decimal], self_transfer: bool) -> Any:
+        total = sum(amounts)
+        credit = acc["1000"] if self_transfer else acc["4800"]
+        return {
+            "value_date": day,
+            "description": "posting",
+            "entries": [
+                entry(acc["1000"], "debit", str(amounts[0])),
+                entry(acc["5000"], "debit", str(amounts[1])),
+                entry(credit, "credit", str(total)),
+            ],
+        }
+
+    # A posting before the batch, dated after some batch days: later day rows must move too.
+    one, many = accounts(4), accounts(5)
+    for acc in (one, many):
+        first = post(
+            client,
+            "2027-03-10",
+            entry(acc["1000"], "debit", "7.00"),
+            entry(acc["4800"], "credit", "7.00"),
+        )
+        assert first.status_code == 201, first.text
+    singles = []
+    for day, amounts, self_transfer in plan:
+        response = client.post(
+            "/api/v1/ledger/transactions", json=body(one, day, amounts, self_transfer)
+        )
+        assert response.status_code == 201, response.text
+        singles.append(response.json()["id"])
+    batch = client.post(
+        "/api/v1/ledger/transactions/batch",
+        json={"transactions": [body(many, *p) for p in plan]},
+    )
+    assert batch.status_code == 201, batch.text
+    posted = batch.json()
+    assert posted["posted"] == len(plan)
+    assert posted["last_sequence"] - posted["first_sequence"] == len(plan) - 1
+    assert _entries_of(client, singles) == _entries_of(client, posted["transaction_ids"])
+    for code in ("1000", "4800", "5000"):
+        for day in ("2027-02-14", *days, "2027-03-09", "2027-03-10", "2027-12-31"):
+            assert balance(client, one[code], day) == balance(client, many[code], day), (code, day)
+        current = client.get(f"/api/v1/ledger/accounts/{many[code]}").json()["balance_usd"]
+        assert Decimal(current) == balance(client, many[code], "2027-12-31")
+    assert client.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def test_batch_is_one_audit_event_naming_every_transaction(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    good = {
+        "value_date": "2027-01-10",
+        "description": "ok",
+        "entries": [entry(core["cash"], "debit", "1.00"), entry(core["income"], "credit", "1.00")],
+    }
+    posted = client.post(
+        "/api/v1/ledger/transactions/batch",
+        json={"transactions": [good, good]},
+        headers={"X-Request-ID": "req-batch-1"},
+    )
+    assert posted.status_code == 201, posted.text
+    ids = posted.json()["transaction_ids"]
+    events = client.get("/api/v1/audit-events", params={"entity": "journal_transactions"}).json()[
+        "items"
+    ]
+    assert len(events) == 1
+    assert events[0]["entity_id"] == f"{ids[0]}..{ids[1]}"
+    assert events[0]["request_id"] == "req-batch-1"
+    assert events[0]["after"]["transaction_ids"] == ids
+    single = post(
+        client,
+        "2027-01-11",
+        entry(core["cash"], "debit", "1.00"),
+        entry(core["income"], "credit", "1.00"),
+    )
+    events = client.get("/api/v1/audit-events", params={"entity": "journal_transactions"}).json()[
+        "items"
+    ]
+    assert events[0]["entity_id"] == str(single.json()["id"])
+    assert events[0]["after"]["hash"] == single.json()["hash"]
 
 
 def test_hash_chain_verifies_and_links_each_transaction_to_the_previous(

@@ -374,6 +374,7 @@ class Posting:
 
 @dataclass(frozen=True, slots=True)
 class PostedEntry:
+    transaction_id: int
     line: int
     account_id: int
     side: Side
@@ -529,16 +530,23 @@ def post_transactions(
         txn_rows.append(txn)
         entry_rows.append(entries)
 
-    db_session.execute(insert(TRANSACTIONS), txn_rows)
-    ids: dict[int, int] = {
-        row.sequence: row.id
-        for row in db_session.execute(
-            select(TRANSACTIONS.c.sequence, TRANSACTIONS.c.id).where(
-                TRANSACTIONS.c.sequence > head.last_sequence,
-                TRANSACTIONS.c.sequence <= sequence,
+    if len(txn_rows) == 1:
+        ids = {
+            sequence: db_session.execute(
+                insert(TRANSACTIONS).returning(TRANSACTIONS.c.id), txn_rows[0]
+            ).scalar_one()
+        }
+    else:  # executemany (no RETURNING: a 500-row VALUES list costs more to send than to run)
+        db_session.execute(insert(TRANSACTIONS), txn_rows)
+        ids = {
+            row.sequence: row.id
+            for row in db_session.execute(
+                select(TRANSACTIONS.c.sequence, TRANSACTIONS.c.id).where(
+                    TRANSACTIONS.c.sequence > head.last_sequence,
+                    TRANSACTIONS.c.sequence <= sequence,
+                )
             )
-        )
-    }
+        }
     for txn, entries in zip(txn_rows, entry_rows, strict=True):
         txn["id"] = ids[txn["sequence"]]
         for entry in entries:
@@ -573,10 +581,7 @@ def post_transactions(
     return [
         PostedTransaction(
             **txn,
-            entries=tuple(
-                PostedEntry(**{k: v for k, v in e.items() if k != "transaction_id"})
-                for e in entries
-            ),
+            entries=tuple(PostedEntry(**e) for e in entries),
         )
         for txn, entries in zip(txn_rows, entry_rows, strict=True)
     ]

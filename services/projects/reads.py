@@ -23,7 +23,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     Numeric,
     Select,
@@ -126,38 +125,37 @@ def _branch(kind: _Kind, project_id: Any, **slots: Any) -> Select[Any]:
             for name, type_ in _SLOTS.items()
         ),
     ]
-    return select(*columns).where(project_id.in_(bindparam("project_ids", expanding=True)))
+    return select(*columns)
 
 
 @cache
-def _collections() -> CompoundSelect[Any]:
-    """Every collection of the projects ``:project_ids``, ordered (built once)."""
-    participant, organisation = ProjectParticipant, Organisation
-    alignment = ProjectAlignment
+def _collections() -> Select[Any]:
+    """Every collection of the projects ``:project_ids``, ordered (built once, from the tables
+    rather than the mapped classes: plain rows, no ORM loading)."""
+    participant, organisation = ProjectParticipant.__table__.c, Organisation.__table__.c
+    alignment = ProjectAlignment.__table__.c
+    country, region = ProjectCountry.__table__.c, ProjectRegion.__table__.c
     codes = (
-        (_Kind.DIMENSION, ProjectDimension.project_id, ProjectDimension.dimension),
-        (_Kind.GOAL, ProjectGoal.project_id, ProjectGoal.goal),
-        (_Kind.TARGET, ProjectTarget.project_id, ProjectTarget.target),
-        (_Kind.UN_ENTITY, ProjectUnEntity.project_id, ProjectUnEntity.entity),
-        (_Kind.SPECA_GROUP, ProjectSpecaGroup.project_id, ProjectSpecaGroup.group_code),
-        (_Kind.LLDC_PRIORITY, ProjectLldcPriority.project_id, ProjectLldcPriority.priority),
-        (_Kind.COALITION, ProjectCoalition.project_id, ProjectCoalition.coalition),
+        (_Kind.DIMENSION, ProjectDimension.__table__.c, "dimension"),
+        (_Kind.GOAL, ProjectGoal.__table__.c, "goal"),
+        (_Kind.TARGET, ProjectTarget.__table__.c, "target"),
+        (_Kind.UN_ENTITY, ProjectUnEntity.__table__.c, "entity"),
+        (_Kind.SPECA_GROUP, ProjectSpecaGroup.__table__.c, "group_code"),
+        (_Kind.LLDC_PRIORITY, ProjectLldcPriority.__table__.c, "priority"),
+        (_Kind.COALITION, ProjectCoalition.__table__.c, "coalition"),
     )
     branches = [
         _branch(
-            _Kind.COUNTRY,
-            ProjectCountry.project_id,
-            c1=ProjectCountry.country,
-            percentage=ProjectCountry.percentage,
+            _Kind.COUNTRY, country.project_id, c1=country.country, percentage=country.percentage
         ),
         _branch(
             _Kind.REGION,
-            ProjectRegion.project_id,
-            c1=ProjectRegion.code,
-            c2=ProjectRegion.vocabulary,
-            percentage=ProjectRegion.percentage,
+            region.project_id,
+            c1=region.code,
+            c2=region.vocabulary,
+            percentage=region.percentage,
         ),
-        *(_branch(kind, project_id, c1=code) for kind, project_id, code in codes),
+        *(_branch(kind, table.project_id, c1=table[code]) for kind, table, code in codes),
         _branch(
             _Kind.PARTICIPANT,
             participant.project_id,
@@ -167,7 +165,11 @@ def _collections() -> CompoundSelect[Any]:
             c3=organisation.name,
             c4=organisation.type,
             n1=organisation.id,
-        ).join_from(participant, organisation, participant.organisation_id == organisation.id),
+        ).join_from(
+            ProjectParticipant.__table__,
+            Organisation.__table__,
+            participant.organisation_id == organisation.id,
+        ),
         _branch(
             _Kind.ALIGNMENT,
             alignment.project_id,
@@ -180,7 +182,12 @@ def _collections() -> CompoundSelect[Any]:
             n2=alignment.period_end_year,
         ),
     ]
-    return union_all(*branches).order_by(*(literal_column(name) for name in _ORDER))
+    rows = union_all(*branches).subquery("collections")
+    return (
+        select(rows)
+        .where(rows.c.project_id.in_(bindparam("project_ids", expanding=True)))
+        .order_by(*(rows.c[name] for name in _ORDER))
+    )
 
 
 @dataclass
@@ -200,48 +207,46 @@ def _collect(db_session: Session, project_ids: Sequence[int]) -> dict[int, _Coll
     if not project_ids:
         return collected
     names = service.countries_by_code()
-    for row in db_session.execute(_collections(), {"project_ids": list(project_ids)}):
-        into = collected[row.project_id]
-        kind = _Kind(row.kind)
-        if kind is _Kind.COUNTRY:
-            country = names.get(row.c1)
+    rows = db_session.execute(_collections(), {"project_ids": list(project_ids)}).all()
+    for kind, project_id, _seq, c1, c2, c3, c4, percentage, n1, n2 in rows:
+        into = collected[project_id]
+        if kind == _Kind.COUNTRY:
+            country = names.get(c1)
             into.countries.append(
                 CountryShareRead(
-                    code=row.c1,
-                    name=country.name if country is not None else row.c1,
+                    code=c1,
+                    name=country.name if country is not None else c1,
                     programme=country is not None and country.programme,
-                    percentage=row.percentage,
+                    percentage=percentage,
                 )
             )
-        elif kind is _Kind.REGION:
-            into.regions.append(
-                RegionShareRead(vocabulary=row.c2, code=row.c1, percentage=row.percentage)
-            )
-        elif kind is _Kind.PARTICIPANT:
-            role = ParticipantRole(row.c1)
+        elif kind == _Kind.REGION:
+            into.regions.append(RegionShareRead(vocabulary=c2, code=c1, percentage=percentage))
+        elif kind == _Kind.PARTICIPANT:
+            role = ParticipantRole(c1)
             into.participants.append(
                 ParticipantRead(
-                    organisation_id=row.n1,
-                    iati_org_id=row.c2,
-                    name=row.c3,
-                    type=row.c4,
+                    organisation_id=n1,
+                    iati_org_id=c2,
+                    name=c3,
+                    type=c4,
                     role=role,
                     role_code=service.ROLE_CODES[role],
                 )
             )
-        elif kind is _Kind.ALIGNMENT:
+        elif kind == _Kind.ALIGNMENT:
             into.alignments.append(
                 AlignmentRead(
-                    country=row.c1,
-                    framework=row.c2,
-                    framework_title=row.c3,
-                    statement=row.c4,
-                    period_start_year=row.n1,
-                    period_end_year=row.n2,
+                    country=c1,
+                    framework=c2,
+                    framework_title=c3,
+                    statement=c4,
+                    period_start_year=n1,
+                    period_end_year=n2,
                 )
             )
         else:
-            into.codes[kind].append(row.c1)
+            into.codes[kind].append(c1)
     return collected
 
 
@@ -286,13 +291,18 @@ def _answers(db_session: Session, rows: Sequence[Mapping[Any, Any]]) -> list[Pro
     return [_answer(row, collected[row["id"]]) for row in rows]
 
 
+@cache
+def _one_project() -> Select[Any]:
+    projects = Project.__table__.c
+    return select(*(projects[c.key] for c in _PROJECT_COLUMNS)).where(
+        projects.id == bindparam("project_id")
+    )
+
+
 def project_read(db_session: Session, project_id: int) -> ProjectRead:
     """The answer for one project, or a 404 problem."""
-    row = (
-        db_session.execute(select(*_PROJECT_COLUMNS).where(Project.id == project_id))
-        .mappings()
-        .one_or_none()
-    )
+    db_session.flush()  # plain table reads skip the ORM's autoflush: write pending changes
+    row = db_session.execute(_one_project(), {"project_id": project_id}).mappings().one_or_none()
     if row is None:
         raise not_found("project", project_id)
     return _answers(db_session, [row])[0]
@@ -301,6 +311,7 @@ def project_read(db_session: Session, project_id: int) -> ProjectRead:
 def project_reads(db_session: Session, project_ids: Sequence[int]) -> list[ProjectRead]:
     """Answers for these ids in the order asked; unknown ids are left out."""
     service.check_batch_size(project_ids)
+    db_session.flush()  # as in project_read
     rows = {
         row["id"]: row
         for row in db_session.execute(

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from tests.projects.conftest import CENTRE_PREFIX, project_body
+from tests.projects.test_results_centre_plans import FRAMEWORK
 
 FIELDS = [
     "id",
@@ -267,12 +268,18 @@ def test_reads_cost_a_fixed_number_of_statements(client: TestClient, projects_ap
     ids = [rich["id"]]
     for i in range(5):
         ids.append(client.post("/api/v1/projects", json=project_body(f"P-{i}")).json()["id"])
+    for project_id in ids[:2]:  # frameworks with indicators and periods on two of them
+        url = f"/api/v1/projects/{project_id}/results"
+        etag = client.get(url).headers["etag"]
+        put = client.put(url, json=FRAMEWORK, headers={"If-Match": etag})
+        assert put.status_code == 200, put.text
     query = {"ids": ",".join(map(str, ids))}
     reads = {
         "single": (f"/api/v1/projects/{rich['id']}", None, SINGLE_READ_STATEMENTS),
         "list": ("/api/v1/projects", None, PAGE_READ_STATEMENTS),
         "filtered list": ("/api/v1/projects", {"goal": "17"}, PAGE_READ_STATEMENTS),
         "batch": ("/api/v1/projects/batch", query, PAGE_READ_STATEMENTS),
+        "results": (f"/api/v1/projects/{ids[0]}/results", None, RESULTS_BATCH_STATEMENTS),
         "results batch": ("/api/v1/projects/batch/results", query, RESULTS_BATCH_STATEMENTS),
     }
     for name, (path, params, bound) in reads.items():

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
-from fastapi import Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.funding import agreements as svc
+from services.funding import corrections, journal, spending
 from services.funding import reports as reports_service
-from services.funding import spending
 from services.funding.api import READ, WRITE, actor_of
 from services.funding.flow_schemas import (
     AgreementCreate,
@@ -25,10 +27,12 @@ from services.funding.flow_schemas import (
     PledgeConversion,
     PledgeCreate,
     PledgeRead,
+    ReversalRead,
     StatusChange,
 )
 from services.funding.models import AgreementStatus, Contribution, ExpenditureCategory, PledgeStatus
 from services.funding.registry import RegistryDep
+from services.funding.schemas import ReversalCreate, TransactionRead
 from shared.auth import require_scope
 from shared.deps import IdPath
 from shared.etag import etag_response
@@ -287,7 +291,53 @@ def _contribution_reads(session: Session, rows: list[Contribution]) -> list[Cont
                 row.transaction_id, read.exchange_difference_usd
             )
         reads.append(read)
+    return with_reversals(session, reads)
+
+
+Corrected = TypeVar("Corrected", ContributionRead, AllocationRead, ExpenditureRead)
+
+
+def with_reversals(session: Session, reads: list[Corrected]) -> list[Corrected]:
+    """Fill each read's ``reversal`` from the journal, in one query for the page."""
+    found = journal.reversed_by(
+        db_session=session,
+        transaction_ids=[r.transaction_id for r in reads if r.transaction_id is not None],
+    )
+    for read in reads:
+        info = found.get(read.transaction_id) if read.transaction_id is not None else None
+        if info is not None:
+            read.reversal = ReversalRead(
+                transaction_id=info.id, value_date=info.value_date, reason=info.reason
+            )
     return reads
+
+
+def _reversal_route(
+    router: APIRouter, what: str, undo: Callable[..., journal.PostedTransaction], id_name: str
+) -> None:
+    @router.post(
+        "/{record_id}/reversal",
+        status_code=201,
+        response_model=TransactionRead,
+        dependencies=[WRITE],
+        responses=problem_responses(404, 409),
+        summary=f"Correct {what} by reversing its journal transaction (with a reason)",
+        name=f"reverse_{id_name}",
+    )
+    def reverse(record_id: IdPath, data: ReversalCreate, uow: UnitOfWorkDep) -> Response:
+        return uow.create(
+            data,
+            lambda: TransactionRead.model_validate(
+                undo(
+                    db_session=uow.session,
+                    reason=data.reason,
+                    value_date=data.value_date,
+                    actor=actor_of(uow),
+                    **{f"{id_name}_id": record_id},
+                )
+            ),
+            location=lambda t: f"/api/v1/ledger/transactions/{t.id}",
+        )
 
 
 # ---------------------------------------------------------------------------- spending
@@ -327,7 +377,10 @@ def list_allocations(
     items, nxt = spending.list_allocations(
         db_session=session, fund_id=fund_id, project_id=project_id, limit=limit, cursor=cursor
     )
-    return Page(items=[AllocationRead.model_validate(a) for a in items], next_cursor=nxt)
+    return Page(
+        items=with_reversals(session, [AllocationRead.model_validate(a) for a in items]),
+        next_cursor=nxt,
+    )
 
 
 @allocations.get(
@@ -339,7 +392,7 @@ def list_allocations(
 )
 def get_allocation(allocation_id: IdPath, session: SessionDep, request: Request) -> Response:
     row = spending.get_allocation(db_session=session, allocation_id=allocation_id)
-    return etag_response(request, AllocationRead.model_validate(row))
+    return etag_response(request, with_reversals(session, [AllocationRead.model_validate(row)])[0])
 
 
 @expenditures.post(
@@ -381,7 +434,10 @@ def list_expenditures(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[ExpenditureRead.model_validate(e) for e in items], next_cursor=nxt)
+    return Page(
+        items=with_reversals(session, [ExpenditureRead.model_validate(e) for e in items]),
+        next_cursor=nxt,
+    )
 
 
 @expenditures.get(
@@ -393,7 +449,12 @@ def list_expenditures(
 )
 def get_expenditure(expenditure_id: IdPath, session: SessionDep, request: Request) -> Response:
     row = spending.get_expenditure(db_session=session, expenditure_id=expenditure_id)
-    return etag_response(request, ExpenditureRead.model_validate(row))
+    return etag_response(request, with_reversals(session, [ExpenditureRead.model_validate(row)])[0])
+
+
+_reversal_route(contributions, "a contribution", corrections.reverse_contribution, "contribution")
+_reversal_route(allocations, "an allocation", corrections.reverse_allocation, "allocation")
+_reversal_route(expenditures, "an expenditure", corrections.reverse_expenditure, "expenditure")
 
 
 # ------------------------------------------------------------------------------- reports

@@ -273,6 +273,14 @@ class ContributionCreate(_Voluntary):
     _currency = field_validator("currency")(_check_currency)
 
 
+class ReversalRead(BaseModel):
+    """The correction of a record: the reversing journal transaction, its date and reason."""
+
+    transaction_id: int
+    value_date: dt.date
+    reason: str | None
+
+
 class ContributionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -296,6 +304,9 @@ class ContributionRead(BaseModel):
     recognised: bool
     transaction_id: int | None
     exchange_difference_usd: Decimal = Decimal("0.00")
+    reversal: ReversalRead | None = Field(
+        default=None, description="Set once the contribution was corrected by a reversal."
+    )
 
 
 # -------------------------------------------------------------- allocations, expenditures
@@ -322,6 +333,9 @@ class AllocationRead(BaseModel):
     value_date: dt.date
     description: str | None
     transaction_id: int
+    reversal: ReversalRead | None = Field(
+        default=None, description="Set once the allocation was corrected by a reversal."
+    )
 
 
 class ExpenditureCreate(BaseModel):
@@ -357,3 +371,6 @@ class ExpenditureRead(BaseModel):
     is_evaluation_cost: bool = Field(validation_alias="is_evaluation")
     evaluation_ref: str | None
     transaction_id: int
+    reversal: ReversalRead | None = Field(
+        default=None, description="Set once the expenditure was corrected by a reversal."
+    )

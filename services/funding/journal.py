@@ -652,6 +652,14 @@ def list_transactions(
     )
 
 
+RECORD_REVERSALS = {
+    TransactionKind.RECEIPT: "/api/v1/contributions/{id}/reversal",
+    TransactionKind.IN_KIND: "/api/v1/contributions/{id}/reversal",
+    TransactionKind.ALLOCATION: "/api/v1/allocations/{id}/reversal",
+    TransactionKind.EXPENDITURE: "/api/v1/expenditures/{id}/reversal",
+}
+
+
 def reverse_transaction(
     *,
     db_session: Session,
@@ -660,27 +668,51 @@ def reverse_transaction(
     value_date: dt.date | None,
     actor: str,
 ) -> PostedTransaction:
-    """A correction: the mirror image of a manual transaction, referencing it, with a reason."""
+    """A correction of a manual transaction: its mirror image, referencing it, with a reason.
+    Transactions posted by a record are corrected through that record (``corrections``)."""
     original = get_transaction(db_session=db_session, transaction_id=transaction_id)
-    if original.kind is TransactionKind.REVERSAL:
-        raise conflict(
-            f"transaction {transaction_id} is itself a reversal; post a new transaction instead",
-            rule="reversal-of-reversal",
-        )
-    if original.kind is not TransactionKind.MANUAL:
+    if original.kind not in (TransactionKind.MANUAL, TransactionKind.REVERSAL):
+        through = RECORD_REVERSALS.get(original.kind)
         raise conflict(
             f"transaction {transaction_id} was posted by a {original.kind} record; correct it "
-            "through that record so the record and the journal stay in step",
+            "through that record so the record and the journal stay in step"
+            + (f" ({through})" if through else ""),
             rule="reverse-through-its-record",
         )
-    already = db_session.execute(
-        select(JournalTransaction.id).where(JournalTransaction.reverses_id == transaction_id)
-    ).scalar_one_or_none()
+    return reverse(
+        db_session=db_session, original=original, reason=reason, value_date=value_date, actor=actor
+    )
+
+
+def reverse(
+    *,
+    db_session: Session,
+    original: JournalTransaction,
+    reason: str,
+    value_date: dt.date | None,
+    actor: str,
+) -> PostedTransaction:
+    """Post the mirror image of ``original`` (every line on the other side), referencing it and
+    carrying ``reason``; at most once per transaction, never of a reversal."""
+    if original.kind is TransactionKind.REVERSAL:
+        raise conflict(
+            f"transaction {original.id} is itself a reversal; post a new transaction instead",
+            rule="reversal-of-reversal",
+        )
+    already = reversed_by(db_session=db_session, transaction_ids=[original.id]).get(original.id)
     if already is not None:
         raise conflict(
-            f"transaction {transaction_id} was already reversed by transaction {already}",
+            f"transaction {original.id} was already reversed by transaction {already.id}",
             rule="already-reversed",
-            reversed_by=already,
+            reversed_by=already.id,
+        )
+    if value_date is not None and value_date < original.value_date:
+        raise field_problem(
+            422,
+            "value_date",
+            f"a correction cannot be dated before the transaction it corrects "
+            f"({original.value_date})",
+            rule="reversal-before-original",
         )
     lines = [
         Line(
@@ -709,8 +741,33 @@ def reverse_transaction(
         )
     except IntegrityError:  # pragma: no cover - the unique reverses_id under a race
         raise conflict(
-            f"transaction {transaction_id} was already reversed", rule="already-reversed"
+            f"transaction {original.id} was already reversed", rule="already-reversed"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalInfo:
+    """How a transaction was corrected: the reversing transaction, its date and reason."""
+
+    id: int
+    value_date: dt.date
+    reason: str | None
+
+
+def reversed_by(*, db_session: Session, transaction_ids: Iterable[int]) -> dict[int, ReversalInfo]:
+    """The reversal of each of ``transaction_ids`` that has one, in one query."""
+    ids = sorted(set(transaction_ids))
+    if not ids:
+        return {}
+    rows = db_session.execute(
+        select(
+            TRANSACTIONS.c.reverses_id,
+            TRANSACTIONS.c.id,
+            TRANSACTIONS.c.value_date,
+            TRANSACTIONS.c.reason,
+        ).where(TRANSACTIONS.c.reverses_id.in_(ids))
+    )
+    return {row.reverses_id: ReversalInfo(row.id, row.value_date, row.reason) for row in rows}
 
 
 # ------------------------------------------------------------------------------ verify

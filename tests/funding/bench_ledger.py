@@ -3,10 +3,11 @@
 In a database of its own (created and dropped here), measures:
 
 - postings per second through the API — the funding app under a real uvicorn process, one
-  keep-alive client, requests in sequence — one per request (``/api/v1/ledger/transactions``) and
-  in bulk (``/api/v1/ledger/transactions/batch``, 500 per request), after a warm-up, against the raw ceiling of the same rows
-  (a transaction and its two entries) inserted with plain SQL in the same run — one commit per
-  posting for the single ceiling, one ``executemany`` per batch for the bulk ceiling;
+  keep-alive client, requests in sequence — one per request (``/api/v1/ledger/transactions``)
+  and in bulk (``/api/v1/ledger/transactions/batch``, 500 per request), after a warm-up,
+  against the raw ceiling of the same rows (a transaction and its two entries) inserted with
+  plain SQL in the same run — one commit per posting for the single ceiling, one
+  ``executemany`` per batch for the bulk ceiling;
   goals >= 0.3x single, >= 0.6x bulk;
 - an account's balance read at 10k and at 1M journal entries (seeded with SQL, running balances
   derived the way postings keep them); goal p50(1M) <= 1.2 x p50(10k);

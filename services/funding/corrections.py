@@ -1,0 +1,146 @@
+"""Corrections of money records: a contribution, an allocation or an expenditure recorded in
+error is undone by reversing the transaction it posted — the mirror image, referencing it, with
+a reason — never by changing or deleting anything in the journal. The record itself stays (it
+is what happened); its reads show the reversal. Callers commit.
+
+Each correction takes the same locks, in the same order, as the write it undoes (agreement,
+then fund, then the journal's chain head), and refuses what would leave money negative: a
+receipt whose cash was already allocated or spent, an allocation its project already spent
+(409 naming the fund and the shortfall, as for spending).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from services.funding import journal
+from services.funding.agreements import get_agreement, get_contribution
+from services.funding.models import (
+    Account,
+    AgreementStatus,
+    ContributionKind,
+    JournalTransaction,
+    Side,
+    TransactionKind,
+)
+from services.funding.spending import get_allocation, get_expenditure, insufficient
+from shared.problems import conflict
+
+
+def _posted(db_session: Session, transaction_id: int | None, what: str) -> JournalTransaction:
+    if transaction_id is None:
+        raise conflict(
+            f"{what} was disclosed only and posted nothing to the journal; there is nothing to "
+            "reverse",
+            rule="nothing-posted",
+        )
+    return journal.get_transaction(db_session=db_session, transaction_id=transaction_id)
+
+
+def _ensure_not_reversed(db_session: Session, txn: JournalTransaction, what: str) -> None:
+    done = journal.reversed_by(db_session=db_session, transaction_ids=[txn.id]).get(txn.id)
+    if done is not None:
+        raise conflict(
+            f"{what} was already reversed by transaction {done.id} ({done.reason})",
+            rule="already-reversed",
+            reversed_by=done.id,
+        )
+
+
+def _line(txn: JournalTransaction, code: str, side: Side) -> tuple[Account, Decimal]:
+    entry = next(e for e in txn.entries if e.account.code == code and e.side is side)
+    return entry.account, entry.usd_amount
+
+
+def _require_balance(db_session: Session, account: Account, needed: Decimal, what: str) -> None:
+    db_session.flush()
+    db_session.refresh(account, ["balance_usd"])
+    available = journal.q2(account.balance_usd)
+    if needed > available:
+        raise insufficient(account.fund, available, needed, what)
+
+
+def reverse_contribution(
+    *,
+    db_session: Session,
+    contribution_id: int,
+    reason: str,
+    value_date: dt.date | None,
+    actor: str,
+) -> journal.PostedTransaction:
+    contribution = get_contribution(db_session=db_session, contribution_id=contribution_id)
+    what = f"contribution {contribution.id}"
+    if contribution.kind is ContributionKind.CASH:
+        assert contribution.agreement_id is not None
+        agreement = get_agreement(
+            db_session=db_session, agreement_id=contribution.agreement_id, for_update=True
+        )
+        if agreement.status is AgreementStatus.FINANCIALLY_CLOSED:
+            raise conflict(
+                f"agreement {agreement.id} is financially closed; its receipts can no longer be "
+                "reversed",
+                rule="agreement-financially-closed",
+            )
+    txn = _posted(db_session, contribution.transaction_id, what)
+    _ensure_not_reversed(db_session, txn, what)
+    fund = journal.get_fund(db_session=db_session, fund_id=contribution.fund_id)
+    journal.lock_fund(db_session=db_session, fund=fund)
+    if contribution.kind is ContributionKind.CASH:
+        cash, cash_usd = _line(txn, journal.CASH_UNALLOCATED, Side.DEBIT)
+        _require_balance(db_session, cash, cash_usd, "of received cash not yet allocated")
+        _, relieved = _line(txn, journal.RECEIVABLE, Side.CREDIT)
+        instalment = next(i for i in agreement.instalments if i.id == contribution.instalment_id)
+        instalment.received = instalment.received - contribution.amount
+        agreement.received = agreement.received - contribution.amount
+        agreement.receivable_usd_open = agreement.receivable_usd_open + relieved
+    return journal.reverse(
+        db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor
+    )
+
+
+def reverse_allocation(
+    *,
+    db_session: Session,
+    allocation_id: int,
+    reason: str,
+    value_date: dt.date | None,
+    actor: str,
+) -> journal.PostedTransaction:
+    allocation = get_allocation(db_session=db_session, allocation_id=allocation_id)
+    what = f"allocation {allocation.id}"
+    fund = journal.get_fund(db_session=db_session, fund_id=allocation.fund_id)
+    journal.lock_fund(db_session=db_session, fund=fund)
+    txn = _posted(db_session, allocation.transaction_id, what)
+    _ensure_not_reversed(db_session, txn, what)
+    allocated, amount = _line(txn, journal.CASH_ALLOCATED, Side.DEBIT)
+    _require_balance(
+        db_session,
+        allocated,
+        amount,
+        f"allocated to project {allocation.project_id} and not yet spent",
+    )
+    return journal.reverse(
+        db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor
+    )
+
+
+def reverse_expenditure(
+    *,
+    db_session: Session,
+    expenditure_id: int,
+    reason: str,
+    value_date: dt.date | None,
+    actor: str,
+) -> journal.PostedTransaction:
+    expenditure = get_expenditure(db_session=db_session, expenditure_id=expenditure_id)
+    fund = journal.get_fund(db_session=db_session, fund_id=expenditure.fund_id)
+    journal.lock_fund(db_session=db_session, fund=fund)
+    txn = _posted(db_session, expenditure.transaction_id, f"expenditure {expenditure.id}")
+    assert txn.kind is TransactionKind.EXPENDITURE
+    _ensure_not_reversed(db_session, txn, f"expenditure {expenditure.id}")
+    return journal.reverse(
+        db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor
+    )

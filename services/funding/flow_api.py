@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -466,14 +466,26 @@ REPORTS = require_scope("funding:read", "reports:read")
 @reports.get(
     "/pledges-outstanding",
     dependencies=[REPORTS],
-    summary="Announced pledges not yet converted or lapsed, aged 0-90/91-180/181-365/>365 days",
+    summary="Announced pledges not yet converted or lapsed, aged 0-90/91-180/181-365/>365 days, "
+    "with US-dollar equivalents at the rate of the report date",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def pledges_outstanding(
-    session: SessionDep, as_of: dt.date | None = Query(default=None)
-) -> JSONResponse:
-    return JSONResponse(
-        reports_service.pledges_outstanding(db_session=session, as_of=as_of or dt.date.today())
-    )
+    session: SessionDep,
+    as_of: dt.date | None = Query(default=None),
+    format: Literal["json", "csv"] = Query(default="json"),
+) -> Response:
+    day = as_of or dt.date.today()
+    report = reports_service.pledges_outstanding(db_session=session, as_of=day)
+    if format == "csv":
+        return Response(
+            reports_service.pledges_outstanding_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="pledges-outstanding-{day}.csv"'
+            },
+        )
+    return JSONResponse(report)
 
 
 routers = (pledges, agreements, contributions, allocations, expenditures, reports)

@@ -1,11 +1,19 @@
-"""Pledges outstanding: announced pledges not yet converted or lapsed, aged in buckets.
+"""Pledges outstanding: announced pledges not yet converted or lapsed, aged in buckets, with
+their US-dollar equivalent at the UN operational rate of the report date.
+
+A pledge is disclosed, not revenue: its dollar figure is indicative, at the rate in force on
+``as_of``. Where a currency has no rate for that month the dollar figures are left out for its
+pledges, the totals say so (``usd_complete: false``) and ``missing_rates`` names currency and
+month — an incomplete total is never presented as complete.
 
 (Sources and uses and the per-project batch live in ``statements.py``.)
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -15,6 +23,10 @@ from sqlalchemy.orm import Session
 
 from services.funding import journal
 from services.funding.models import Contributor, Pledge, PledgeStatus
+from services.funding.rates import to_usd, usd_rate
+from shared.problems import ProblemError
+
+ZERO = Decimal("0.00")
 
 
 def money(value: Decimal) -> str:
@@ -41,15 +53,20 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
         .order_by(Pledge.announced_on, Pledge.id)
     ).all()
     buckets: dict[str, dict[str, Any]] = {
-        name: {"bucket": name, "count": 0, "amounts": defaultdict(Decimal)}
+        name: {"bucket": name, "count": 0, "amounts": defaultdict(Decimal), "usd": ZERO}
         for name, _, _ in BUCKETS
     }
+    rates = _rates_on(db_session, {pledge.currency for pledge, _ in rows}, as_of)
     items = []
     for pledge, name in rows:
         age = (as_of - pledge.announced_on).days
         bucket = bucket_of(age)
         buckets[bucket]["count"] += 1
         buckets[bucket]["amounts"][pledge.currency] += pledge.amount
+        rate = rates.get(pledge.currency)
+        usd = to_usd(pledge.amount, rate) if rate is not None else None
+        if usd is not None:
+            buckets[bucket]["usd"] += usd
         items.append(
             {
                 "pledge_id": pledge.id,
@@ -61,10 +78,16 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
                 "expected_by": pledge.expected_by.isoformat() if pledge.expected_by else None,
                 "age_days": age,
                 "bucket": bucket,
+                "usd_equivalent": money(usd) if usd is not None else None,
             }
         )
+    missing = sorted({pledge.currency for pledge, _ in rows} - set(rates))
     return {
         "as_of": as_of.isoformat(),
+        "rate_month": as_of.strftime("%Y-%m"),
+        "usd_complete": not missing,
+        "missing_rates": [{"currency": c, "month": as_of.strftime("%Y-%m")} for c in missing],
+        "total_usd": money(sum((b["usd"] for b in buckets.values()), ZERO)),
         "buckets": [
             {
                 "bucket": b["bucket"],
@@ -72,8 +95,51 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
                 "amounts": [
                     {"currency": c, "amount": money(v)} for c, v in sorted(b["amounts"].items())
                 ],
+                "usd_equivalent": money(b["usd"]),
             }
             for b in buckets.values()
         ],
         "items": items,
     }
+
+
+def _rates_on(db_session: Session, currencies: set[str], on: dt.date) -> dict[str, Decimal]:
+    """The UN operational rate of each currency on ``on``; a currency without one is absent."""
+    found: dict[str, Decimal] = {}
+    for currency in sorted(currencies):
+        try:
+            found[currency] = usd_rate(db_session=db_session, currency=currency, on=on, field="")
+        except ProblemError:
+            continue
+    return found
+
+
+CSV_COLUMNS = (
+    "pledge_id",
+    "contributor_id",
+    "contributor_name",
+    "currency",
+    "amount",
+    "usd_equivalent",
+    "announced_on",
+    "expected_by",
+    "age_days",
+    "bucket",
+)
+
+
+def pledges_outstanding_csv(report: dict[str, Any]) -> str:
+    """One row per pledge outstanding, then one total row per bucket and a grand total."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in report["items"]:
+        writer.writerow(["" if item[c] is None else item[c] for c in CSV_COLUMNS])
+    for bucket in report["buckets"]:
+        name = bucket["bucket"]
+        writer.writerow(
+            ["", "", f"total {name}", "USD", "", bucket["usd_equivalent"], "", "", "", name]
+        )
+    total = "total" if report["usd_complete"] else "total (incomplete: rates missing)"
+    writer.writerow(["", "", total, "USD", "", report["total_usd"], "", "", "", ""])
+    return out.getvalue()

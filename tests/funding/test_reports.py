@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.funding.flow_helpers import HOST, contributor, receive, signed_agreement
+from tests.funding.ledger_helpers import publish_rate
 
 _refs = itertools.count(1)
 
@@ -35,6 +36,42 @@ def test_pledges_outstanding_are_aged(client: TestClient) -> None:
     assert counts == {"0-90": 0, "91-180": 1, "181-365": 1, ">365": 1}
     assert report["buckets"][1]["amounts"] == [{"currency": "EUR", "amount": "100.00"}]
     assert [i["age_days"] for i in report["items"]] == [561, 196, 106]
+    # no EUR rate for June 2027: no dollar figures, and the report says so
+    assert report["usd_complete"] is False
+    assert report["missing_rates"] == [{"currency": "EUR", "month": "2027-06"}]
+    assert [i["usd_equivalent"] for i in report["items"]] == [None, None, None]
+
+
+def test_pledges_outstanding_in_us_dollars_at_the_report_date_rate(client: TestClient) -> None:
+    cid = contributor(client)
+    for amount, currency, day in (
+        ("900.00", "EUR", "2027-01-10"),
+        ("250.00", "USD", "2027-05-01"),
+        ("100000.00", "KZT", "2027-06-01"),
+    ):
+        body = {"contributor_id": cid, "amount": amount, "currency": currency, "announced_on": day}
+        assert client.post("/api/v1/pledges", json=body).status_code == 201
+    publish_rate(client, "EUR", "2027-01-01", "0.95")  # not the rate of the report month
+    publish_rate(client, "EUR", "2027-06-01", "0.9")
+    publish_rate(client, "KZT", "2027-06-01", "500")
+    report = client.get(
+        "/api/v1/reports/pledges-outstanding", params={"as_of": "2027-06-15"}
+    ).json()
+    assert report["usd_complete"] is True and report["missing_rates"] == []
+    assert report["rate_month"] == "2027-06"
+    assert [i["usd_equivalent"] for i in report["items"]] == ["1000.00", "250.00", "200.00"]
+    by_bucket = {b["bucket"]: b["usd_equivalent"] for b in report["buckets"]}
+    assert by_bucket == {"0-90": "450.00", "91-180": "1000.00", "181-365": "0.00", ">365": "0.00"}
+    assert report["total_usd"] == "1450.00"
+    csv_answer = client.get(
+        "/api/v1/reports/pledges-outstanding", params={"as_of": "2027-06-15", "format": "csv"}
+    )
+    assert csv_answer.status_code == 200
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    lines = csv_answer.text.splitlines()
+    assert lines[0].startswith("pledge_id,contributor_id,contributor_name,currency,amount,usd")
+    assert len(lines) == 1 + 3 + 4 + 1
+    assert lines[-1].split(",")[2:6] == ["total", "USD", "", "1450.00"]
 
 
 def test_sources_and_uses_over_money_events(client: TestClient) -> None:

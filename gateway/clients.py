@@ -66,8 +66,11 @@ class Backend:
                     params=params,
                     timeout=httpx.Timeout(remaining, connect=min(remaining, 2.0)),
                 )
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as exc:
                 self.breaker.record_failure()
+                if _refused(exc):
+                    last_problem = _unavailable(self.name)
+                    continue
                 last_problem = ProblemError(
                     504,
                     f"the {self.name} service did not answer in time",
@@ -78,12 +81,7 @@ class Backend:
             except httpx.TransportError as exc:
                 self.breaker.record_failure()
                 logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
-                last_problem = ProblemError(
-                    503,
-                    f"the {self.name} service is unavailable",
-                    type_="backend-unavailable",
-                    service=self.name,
-                )
+                last_problem = _unavailable(self.name)
                 continue
             # It answered, so it is reachable: the breaker tracks reachability, while a 502/503/504
             # answer (its own dependency down, say) is only worth a retry.
@@ -97,6 +95,27 @@ class Backend:
             type_="deadline-exceeded",
             service=self.name,
         )
+
+
+def _unavailable(name: str) -> ProblemError:
+    return ProblemError(
+        503,
+        f"the {name} service is unavailable",
+        type_="backend-unavailable",
+        service=name,
+    )
+
+
+def _refused(exc: httpx.TimeoutException) -> bool:
+    """A refused or reset connection that the aiohttp transport reports as a timeout.
+
+    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` — ``ClientConnectorError``
+    (connection refused) included — to ``httpx.ConnectTimeout``; the cause tells a refused
+    connection (an ``OSError`` that is not a ``TimeoutError``) from a real timeout, so a backend
+    that is down is 503 "unavailable", not 504, whichever transport is in use.
+    """
+    cause = exc.__cause__
+    return isinstance(cause, OSError) and not isinstance(cause, TimeoutError)
 
 
 class Backends:

@@ -25,7 +25,7 @@ class Settings(AppSettings):
         default=5.0, ge=0, description="How long a verified key is trusted before re-reading it."
     )
     backend_transport: Literal["httpx", "aiohttp"] = Field(
-        default="httpx",
+        default="aiohttp",
         description="HTTP transport to the backends: httpx's own or aiohttp behind the httpx API.",
     )
     request_deadline_seconds: float = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -200,10 +201,12 @@ def test_key_administration_is_audited(gateway: TestClient, admin_headers: dict[
     )
 
 
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
 def test_backend_down_is_503_naming_the_service(
-    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str], transport: str
 ) -> None:
-    app = make_gateway(funding_url="http://127.0.0.1:9")
+    """A refused connection is 'unavailable' (503), not a timeout, with either transport."""
+    app = make_gateway(funding_url="http://127.0.0.1:9", backend_transport=transport)
     with TestClient(app) as client:
         response = client.get("/api/v1/contributors", headers=admin_headers)
         ready = client.get("/health/ready")

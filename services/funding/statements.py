@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
@@ -237,25 +237,58 @@ def _expense_by(db_session: Session, in_year: Sequence[Any], column: Any) -> lis
     )
 
 
+# The per-project statements, built once (the gateway calls them for every dossier and page):
+# ``ids`` is an expanding parameter, so each call only binds values.
+_PROJECT_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_PROJECT_KEY = func.coalesce(Account.project_id, Fund.project_id)
+_OWN_FUND = Fund.project_id.is_not(None)
+# Money moved by account kind for accounts tied to the project (allocated cash, spending) or in
+# a fund earmarked to it (contributions received into that fund).
+_PROJECT_MOVEMENTS = (
+    select(_PROJECT_KEY, Account.code, JournalTransaction.kind, _OWN_FUND, func.sum(_SIGNED))
+    .join(Account, Account.id == JournalEntry.account_id)
+    .join(Fund, Fund.id == Account.fund_id)
+    .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+    .where((Account.project_id.in_(_PROJECT_IDS)) | (Fund.project_id.in_(_PROJECT_IDS)))
+    .group_by(_PROJECT_KEY, Account.code, JournalTransaction.kind, _OWN_FUND)
+)
+_PROJECT_CONTRIBUTORS = (
+    select(Fund.project_id, Contributor.id, Contributor.name, func.sum(_SIGNED))
+    .join(Account, Account.id == JournalEntry.account_id)
+    .join(Fund, Fund.id == Account.fund_id)
+    .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+    .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
+    .where(
+        Fund.project_id.in_(_PROJECT_IDS),
+        Account.code.in_((*CASH_REVENUE, *IN_KIND_REVENUE)),
+    )
+    .group_by(Fund.project_id, Contributor.id, Contributor.name)
+)
+_PROJECT_AGREEMENTS = (
+    select(
+        Agreement.id,
+        Agreement.project_id,
+        Agreement.contributor_id,
+        Contributor.name,
+        Agreement.total,
+        Agreement.signing_rate,
+        Agreement.status,
+        Agreement.currency,
+    )
+    .join(Contributor, Contributor.id == Agreement.contributor_id)
+    .where(Agreement.project_id.in_(_PROJECT_IDS), Agreement.signing_rate.is_not(None))
+    .order_by(Agreement.id)
+)
+
+
 def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Per registry project: earmarked agreements, received, allocated, spent, balance."""
-    ids = sorted(set(project_ids))
+    ids = {"ids": sorted(set(project_ids))}
     per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    # Money moved by account kind for accounts tied to the project (allocated cash, spending)
-    # or in a fund earmarked to it (contributions received into that fund).
     # Allocations are counted from their own transactions (the allocated-cash account also
     # carries the spending); money allocated within a fund earmarked to the project was
     # already the project's when received, so only allocations from other funds add to it.
-    key = func.coalesce(Account.project_id, Fund.project_id)
-    own_fund = Fund.project_id.is_not(None)
-    for project_id, code, kind, own, signed in db_session.execute(
-        select(key, Account.code, JournalTransaction.kind, own_fund, func.sum(_SIGNED))
-        .join(Account, Account.id == JournalEntry.account_id)
-        .join(Fund, Fund.id == Account.fund_id)
-        .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
-        .where((Account.project_id.in_(ids)) | (Fund.project_id.in_(ids)))
-        .group_by(key, Account.code, JournalTransaction.kind, own_fund)
-    ).all():
+    for project_id, code, kind, own, signed in db_session.execute(_PROJECT_MOVEMENTS, ids):
         bucket = per_project[int(project_id)]
         amount = Decimal(signed or 0)
         if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
@@ -267,41 +300,27 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
         elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
             bucket["spent"] += amount
     contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for project_id, contributor_id, name, signed in db_session.execute(
-        select(Fund.project_id, Contributor.id, Contributor.name, func.sum(_SIGNED))
-        .join(Account, Account.id == JournalEntry.account_id)
-        .join(Fund, Fund.id == Account.fund_id)
-        .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
-        .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
-        .where(Fund.project_id.in_(ids), Account.code.in_((*CASH_REVENUE, *IN_KIND_REVENUE)))
-        .group_by(Fund.project_id, Contributor.id, Contributor.name)
-    ).all():
+    for project_id, contributor_id, name, signed in db_session.execute(_PROJECT_CONTRIBUTORS, ids):
         contributors[int(project_id)][contributor_id] = {
             "contributor_id": contributor_id,
             "name": name,
             "amount_usd": _money(-Decimal(signed or 0)),
         }
     agreements: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for agreement, name in db_session.execute(
-        select(Agreement, Contributor.name)
-        .join(Contributor, Contributor.id == Agreement.contributor_id)
-        .where(Agreement.project_id.in_(ids), Agreement.signing_rate.is_not(None))
-        .order_by(Agreement.id)
-    ).all():
-        assert agreement.signing_rate is not None  # drafts are not commitments
-        agreements[int(agreement.project_id or 0)].append(
+    for row in db_session.execute(_PROJECT_AGREEMENTS, ids):  # drafts are not commitments
+        agreements[int(row.project_id or 0)].append(
             {
-                "agreement_id": agreement.id,
-                "contributor_id": agreement.contributor_id,
-                "contributor_name": name,
-                "total_usd": _money(to_usd(agreement.total, agreement.signing_rate)),
-                "status": agreement.status.value,
-                "currency": agreement.currency,
-                "total": _money(agreement.total),
+                "agreement_id": row.id,
+                "contributor_id": row.contributor_id,
+                "contributor_name": row.name,
+                "total_usd": _money(to_usd(row.total, row.signing_rate)),
+                "status": row.status.value,
+                "currency": row.currency,
+                "total": _money(row.total),
             }
         )
     items = []
-    for project_id in ids:
+    for project_id in ids["ids"]:
         if project_id not in per_project and project_id not in agreements:
             continue
         m = per_project.get(project_id, {})

@@ -3,12 +3,16 @@
 A merged view takes about as long as its slowest part, not the sum: parts run concurrently
 under one shared deadline. Every part reports where it came from and how it went, so a view
 can say precisely what is missing and why instead of presenting partial figures as complete.
+How long each part took is told in a ``Server-Timing`` header (``funding;dur=4.2``), so a
+client — and the benchmark — can compare a merged answer with its slowest part.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import re
+import time
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from fastapi import Request
@@ -20,6 +24,8 @@ from shared.context import current_request_id
 from shared.problems import ProblemError
 
 PARTIAL_HEADER = "X-SDGC-Partial"  # names the parts missing from a merged answer
+TIMING_HEADER = "Server-Timing"
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9!#$%&'*+.^_`|~-]")
 
 PartStatus = Literal["ok", "not_found", "forbidden", "unavailable", "timeout", "error"]
 
@@ -39,6 +45,7 @@ class Part:
     data: Any = None
     detail: str | None = None
     http_status: int | None = None
+    duration_ms: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,9 +103,40 @@ async def fan_out(
     deadline = Deadline(request.app.state.settings.request_deadline_seconds)
     names = list(calls)
     results = await asyncio.gather(
-        *(_run(request, identity, calls[name], deadline) for name in names)
+        *(_timed(request, identity, calls[name], deadline) for name in names)
     )
-    return dict(zip(names, results, strict=True))
+    parts = dict(zip(names, results, strict=True))
+    timings: list[tuple[str, float]] = getattr(request.state, "part_timings", [])
+    timings.extend((name, part.duration_ms or 0.0) for name, part in parts.items())
+    request.state.part_timings = timings
+    return parts
+
+
+async def _timed(request: Request, identity: Identity, call: PartCall, deadline: Deadline) -> Part:
+    started = time.perf_counter()
+    part = await _run(request, identity, call, deadline)
+    return replace(part, duration_ms=(time.perf_counter() - started) * 1000)
+
+
+def answer_headers(request: Request, parts: dict[str, Part]) -> dict[str, str]:
+    """Headers of a merged answer: the missing optional ``parts`` (``X-SDGC-Partial``) and the
+    duration of every part this request fanned out to (``Server-Timing``)."""
+    missing = sorted(name for name, part in parts.items() if not part.ok)
+    return timing_headers(request, missing)
+
+
+def timing_headers(request: Request, missing: list[str] | None = None) -> dict[str, str]:
+    """``Server-Timing`` with every part this request fanned out to, and ``X-SDGC-Partial``
+    naming ``missing`` when there are any."""
+    headers: dict[str, str] = {}
+    if missing:
+        headers[PARTIAL_HEADER] = ",".join(missing)
+    timings: list[tuple[str, float]] = getattr(request.state, "part_timings", [])
+    if timings:
+        headers[TIMING_HEADER] = ", ".join(
+            f"{_NOT_TOKEN.sub('-', name)};dur={ms:.2f}" for name, ms in timings
+        )
+    return headers
 
 
 def required(part: Part, what: str) -> Any:

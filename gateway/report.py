@@ -30,7 +30,7 @@ from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.fanout import PARTIAL_HEADER, Part, PartCall, fan_out
+from gateway.fanout import Part, PartCall, fan_out, timing_headers
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.problems import ProblemError, problem_responses
@@ -334,7 +334,7 @@ async def annual_report(
         missing_sources=failed,
         sections=sections,
     )
-    headers = {PARTIAL_HEADER: ",".join(failed)} if failed else {}
+    headers = timing_headers(request, failed)
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )
@@ -444,5 +444,4 @@ async def dashboard(request: Request, identity: Authenticated) -> JSONResponse:
         evaluation=_section(evaluation_parts, evaluation_data),
     )
     missing = sorted({p.service for p in parts.values() if not p.ok})
-    headers = {PARTIAL_HEADER: ",".join(missing)} if missing else {}
-    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+    return JSONResponse(body.model_dump(mode="json"), headers=timing_headers(request, missing))

@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from gateway.fanout import PARTIAL_HEADER, Part, PartCall, fan_out, required
+from gateway.fanout import Part, PartCall, answer_headers, fan_out, required
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.deps import IdPath
@@ -81,10 +81,8 @@ def _section(part: Part, project_id: int) -> Section:
     return Section(status="ok", source=part.service, data=_by_project(part).get(project_id))
 
 
-def _answer(body: BaseModel, parts: dict[str, Part]) -> JSONResponse:
-    missing = sorted(name for name, part in parts.items() if not part.ok)
-    headers = {PARTIAL_HEADER: ",".join(missing)} if missing else {}
-    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+def _answer(request: Request, body: BaseModel, parts: dict[str, Part]) -> JSONResponse:
+    return JSONResponse(body.model_dump(mode="json"), headers=answer_headers(request, parts))
 
 
 def _calls_for(ids: str) -> dict[str, PartCall]:
@@ -126,7 +124,7 @@ async def project_dossier(
         partial=any(not p.ok for p in optional.values()),
         parts={name: PartStatusRead(**p.describe()) for name, p in parts.items()},
     )
-    return _answer(dossier, optional)
+    return _answer(request, dossier, optional)
 
 
 @router.get(
@@ -161,4 +159,4 @@ async def enriched_projects(request: Request, identity: Authenticated) -> JSONRe
         partial=any(not p.ok for p in parts.values()),
         parts={name: PartStatusRead(**p.describe()) for name, p in {**listing, **parts}.items()},
     )
-    return _answer(body, parts)
+    return _answer(request, body, parts)

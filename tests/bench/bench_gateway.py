@@ -3,8 +3,11 @@
 - a registry read (``GET /api/v1/projects/{id}``) direct to the service (signed) against through
   the gateway: throughput ratio (goal ≥ 0.5x) and p50 added (goal ≤ 2 ms), for the aiohttp
   transport behind the httpx API (the default) and for httpx's own transport;
-- the project dossier's p50 against the slowest of its three backend calls (goal ≤ 1.2x) and
-  against their sum.
+- the project dossier's p50 against the slowest of its three backend calls measured alone
+  (goal ≤ 1.2x), against their sum, and against the slowest of its parts inside the same
+  dossier requests (the gateway's ``Server-Timing``), with the CPU each process spent per
+  dossier — on a small machine the four processes share the cores, so a backend call made
+  alongside two others takes longer than alone.
 """
 
 from __future__ import annotations
@@ -151,17 +154,35 @@ def _dossier(
                 gateway.get(path)
             pids = {name: process.pid for name, process in suite.processes.items()}
             before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
-            dossier = _p50_ms(lambda g=gateway: g.get(path), 200)
+            took, slowest_part = [], []
+            for _ in range(200):
+                started = time.perf_counter()
+                response = gateway.get(path)
+                took.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.text
+                slowest_part.append(max(_timings(response.headers["server-timing"]).values()))
             cpu = {
                 name: (_cpu_seconds(pid) - before[name]) / 200 * 1000 for name, pid in pids.items()
             }
+        dossier = statistics.median(took) * 1000
+        in_request = statistics.median(slowest_part)
         busy = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items() if ms > 0)
         print(
             f"dossier through gateway ({transport:7}): p50 {dossier:.2f} ms = "
-            f"{dossier / slowest:.2f}x the slowest backend call (goal ≤ 1.2x) and "
-            f"{dossier / total:.2f}x their sum; CPU ms per dossier: {busy} "
-            f"(on {os.cpu_count()} cores)"
+            f"{dossier / slowest:.2f}x the slowest backend call alone (goal ≤ 1.2x), "
+            f"{dossier / total:.2f}x their sum, {dossier / in_request:.2f}x its slowest part in "
+            f"the same requests (p50 {in_request:.2f} ms, from Server-Timing); CPU ms per "
+            f"dossier: {busy} (on {os.cpu_count()} cores)"
         )
+
+
+def _timings(header: str) -> dict[str, float]:
+    """``Server-Timing`` of a merged answer: milliseconds per part."""
+    parsed = {}
+    for metric in header.split(","):
+        name, _, duration = metric.strip().partition(";dur=")
+        parsed[name] = float(duration)
+    return parsed
 
 
 if __name__ == "__main__":

@@ -32,6 +32,30 @@ def test_dossier_merges_registry_funding_and_evaluation(
         "evaluation": "ok",
     }
     assert dossier["evaluation"]["source"] == "evaluation"
+    timings = _server_timing(response.headers["server-timing"])
+    assert list(timings) == ["project", "funding", "evaluation"]
+    assert all(ms > 0 for ms in timings.values())
+
+
+def _server_timing(header: str) -> dict[str, float]:
+    parsed = {}
+    for metric in header.split(","):
+        name, _, duration = metric.strip().partition(";dur=")
+        parsed[name] = float(duration)
+    return parsed
+
+
+def test_enriched_page_times_each_of_its_calls(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    _project(gateway, admin_headers)
+    response = gateway.get("/api/v1/dossiers/projects", headers=admin_headers)
+    assert response.status_code == 200, response.text
+    assert list(_server_timing(response.headers["server-timing"])) == [
+        "projects",
+        "funding",
+        "evaluation",
+    ]
 
 
 def test_dossier_of_unknown_project_is_404(
@@ -52,6 +76,7 @@ def test_dossier_without_evaluation_service_is_partial_and_says_why(
     dossier = response.json()
     assert dossier["partial"] is True
     assert response.headers["x-sdgc-partial"] == "evaluation"
+    assert "evaluation;dur=" in response.headers["server-timing"]
     assert dossier["evaluation"]["status"] == "unavailable"
     assert dossier["evaluation"]["data"] is None
     assert "unavailable" in dossier["evaluation"]["detail"]

@@ -114,8 +114,10 @@ def flaky_gateway(
         @asynccontextmanager
         async def lifespan(a: FastAPI):  # type: ignore[no-untyped-def]
             async with original(a):
+                transport = httpx.ASGITransport(app=backend)
+                a.state.backends["funding"].transport = transport
                 a.state.backends["funding"].client = httpx.AsyncClient(
-                    base_url="http://funding", transport=httpx.ASGITransport(app=backend)
+                    base_url="http://funding", transport=transport
                 )
                 yield
 

@@ -28,19 +28,32 @@ from tests.support.clients import TEST_SECRET, identity
 from tests.support.databases import PostgresDatabases
 from tests.support.suite import ADMIN_KEY, Suite
 
-SEQUENTIAL = 400
-CONCURRENT_TOTAL = 2000
+BLOCKS, BLOCK = 8, 50  # sequential requests: 8 alternating blocks of 50 per target
+CONCURRENT_TOTAL = 1000
 CONCURRENCY = 16
+THROUGHPUT_ROUNDS = 3
 
 
-def _p50_ms(fn: Callable[[], httpx.Response], n: int = SEQUENTIAL) -> float:
-    timings = []
-    for _ in range(n):
-        started = time.perf_counter()
-        response = fn()
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.text
-    return statistics.median(timings) * 1000
+def _interleaved_ms(
+    calls: dict[str, Callable[[], httpx.Response]],
+    after: Callable[[str, httpx.Response], None] | None = None,
+) -> dict[str, list[float]]:
+    """Latencies (ms) of each call, taken in alternating blocks so that a change of load on
+    the machine during the run falls on every target alike."""
+    for call in calls.values():  # warm up pools and caches
+        for _ in range(30):
+            call()
+    taken: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(BLOCKS):
+        for name, call in calls.items():
+            for _ in range(BLOCK):
+                started = time.perf_counter()
+                response = call()
+                taken[name].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.text
+                if after is not None:
+                    after(name, response)
+    return taken
 
 
 async def _throughput(
@@ -89,21 +102,26 @@ def main() -> None:
             httpx.Client(base_url=httpx_url, headers=admin) as via_httpx,
             httpx.Client(base_url=aiohttp_url, headers=admin) as via_aiohttp,
         ):
-            for client in (direct, via_httpx, via_aiohttp):  # warm up pools and caches
-                for _ in range(50):
-                    client.get(path)
-            p50 = {
-                "direct": _p50_ms(lambda: direct.get(path)),
-                "httpx": _p50_ms(lambda: via_httpx.get(path)),
-                "aiohttp": _p50_ms(lambda: via_aiohttp.get(path)),
-            }
-        rps = {
-            "direct": asyncio.run(_throughput(suite.url("projects"), path, signed, {})),
-            "httpx": asyncio.run(_throughput(httpx_url, path, None, admin)),
-            "aiohttp": asyncio.run(_throughput(aiohttp_url, path, None, admin)),
+            taken = _interleaved_ms(
+                {
+                    "direct": lambda: direct.get(path),
+                    "httpx": lambda: via_httpx.get(path),
+                    "aiohttp": lambda: via_aiohttp.get(path),
+                }
+            )
+        p50 = {name: statistics.median(values) for name, values in taken.items()}
+        targets = {
+            "direct": (suite.url("projects"), signed, {}),
+            "httpx": (httpx_url, None, admin),
+            "aiohttp": (aiohttp_url, None, admin),
         }
+        rounds: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(THROUGHPUT_ROUNDS):  # alternate the targets, keep the median round
+            for name, (base_url, auth, headers) in targets.items():
+                rounds[name].append(asyncio.run(_throughput(base_url, path, auth, headers)))
+        rps = {name: statistics.median(values) for name, values in rounds.items()}
         print(f"registry read p50: direct {p50['direct']:.2f} ms")
-        for transport in ("httpx", "aiohttp"):
+        for transport in ("aiohttp", "httpx"):
             print(
                 f"  through gateway ({transport:7}): p50 added {p50[transport] - p50['direct']:.2f}"
                 f" ms (goal ≤ 2 ms); throughput {rps[transport] / rps['direct']:.2f}x direct "
@@ -129,51 +147,70 @@ def _dossier(
     httpx_url: str,
     aiohttp_url: str,
 ) -> None:
-    calls = {
+    backend_calls = {
         "projects": f"/api/v1/projects/{project_id}",
         "funding": f"/api/v1/reports/projects?ids={project_id}",
         "evaluation": f"/api/v1/evaluation-tracking/projects?ids={project_id}",
     }
-    backend_p50 = {}
-    for service, path in calls.items():
-        with httpx.Client(base_url=suite.url(service), auth=signed) as client:
-            for _ in range(30):
-                client.get(path)
-            backend_p50[service] = _p50_ms(lambda c=client, p=path: c.get(p), 200)
+    path = f"/api/v1/dossiers/projects/{project_id}"
+    clients = {
+        **{name: httpx.Client(base_url=suite.url(name), auth=signed) for name in backend_calls},
+        "dossier (aiohttp)": httpx.Client(base_url=aiohttp_url, headers=admin),
+        "dossier (httpx)": httpx.Client(base_url=httpx_url, headers=admin),
+    }
+    calls = {
+        name: _getter(client, backend_calls.get(name, path)) for name, client in clients.items()
+    }
+    slowest_part: dict[str, list[float]] = {name: [] for name in calls}
+
+    def part_timings(name: str, response: httpx.Response) -> None:
+        if name.startswith("dossier"):
+            slowest_part[name].append(max(_timings(response.headers["server-timing"]).values()))
+
+    pids = {name: process.pid for name, process in suite.processes.items()}
+    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    try:
+        taken = _interleaved_ms(calls, part_timings)
+    finally:
+        for client in clients.values():
+            client.close()
+    requests = BLOCKS * BLOCK + 30
+    cpu = {name: (_cpu_seconds(pid) - before[name]) * 1000 for name, pid in pids.items()}
+    p50 = {name: statistics.median(values) for name, values in taken.items()}
+    backend_p50 = {name: p50[name] for name in backend_calls}
     slowest = max(backend_p50.values())
     total = sum(backend_p50.values())
     print(
-        "dossier backends p50: "
+        "dossier backends p50 alone: "
         + ", ".join(f"{k} {v:.2f} ms" for k, v in backend_p50.items())
         + f" (slowest {slowest:.2f} ms, sum {total:.2f} ms)"
     )
-    path = f"/api/v1/dossiers/projects/{project_id}"
-    for transport, base_url in (("httpx", httpx_url), ("aiohttp", aiohttp_url)):
-        with httpx.Client(base_url=base_url, headers=admin) as gateway:
-            for _ in range(30):
-                gateway.get(path)
-            pids = {name: process.pid for name, process in suite.processes.items()}
-            before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
-            took, slowest_part = [], []
-            for _ in range(200):
-                started = time.perf_counter()
-                response = gateway.get(path)
-                took.append(time.perf_counter() - started)
-                assert response.status_code == 200, response.text
-                slowest_part.append(max(_timings(response.headers["server-timing"]).values()))
-            cpu = {
-                name: (_cpu_seconds(pid) - before[name]) / 200 * 1000 for name, pid in pids.items()
-            }
-        dossier = statistics.median(took) * 1000
-        in_request = statistics.median(slowest_part)
-        busy = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items() if ms > 0)
+    for name in ("dossier (aiohttp)", "dossier (httpx)"):
+        dossier = p50[name]
+        in_request = statistics.median(slowest_part[name])
         print(
-            f"dossier through gateway ({transport:7}): p50 {dossier:.2f} ms = "
-            f"{dossier / slowest:.2f}x the slowest backend call alone (goal ≤ 1.2x), "
-            f"{dossier / total:.2f}x their sum, {dossier / in_request:.2f}x its slowest part in "
-            f"the same requests (p50 {in_request:.2f} ms, from Server-Timing); CPU ms per "
-            f"dossier: {busy} (on {os.cpu_count()} cores)"
+            f"{name}: p50 {dossier:.2f} ms = {dossier / slowest:.2f}x the slowest backend call "
+            f"alone (goal ≤ 1.2x), {dossier / total:.2f}x their sum, {dossier / in_request:.2f}x "
+            f"its slowest part in the same requests (p50 {in_request:.2f} ms, Server-Timing)"
         )
+    # Each process's CPU over the whole interleaved run, per request it served.
+    per_request = {
+        "projects": cpu["projects"] / (3 * requests),  # alone + inside both dossiers
+        "funding": cpu["funding"] / (3 * requests),
+        "evaluation": cpu["evaluation"] / (3 * requests),
+        "gateway (aiohttp)": cpu["gateway"] / requests,
+        "gateway (httpx)": cpu["gateway-httpx"] / requests,
+    }
+    print(
+        "CPU ms per request served: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in per_request.items())
+        + f"; a dossier needs about {sum(list(per_request.values())[:4]):.1f} ms of CPU on "
+        f"{os.cpu_count()} cores"
+    )
+
+
+def _getter(client: httpx.Client, path: str) -> Callable[[], httpx.Response]:
+    return lambda: client.get(path)
 
 
 def _timings(header: str) -> dict[str, float]:

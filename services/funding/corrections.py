@@ -40,16 +40,6 @@ def _posted(db_session: Session, transaction_id: int | None, what: str) -> Journ
     return journal.get_transaction(db_session=db_session, transaction_id=transaction_id)
 
 
-def _ensure_not_reversed(db_session: Session, txn: JournalTransaction, what: str) -> None:
-    done = journal.reversed_by(db_session=db_session, transaction_ids=[txn.id]).get(txn.id)
-    if done is not None:
-        raise conflict(
-            f"{what} was already reversed by transaction {done.id} ({done.reason})",
-            rule="already-reversed",
-            reversed_by=done.id,
-        )
-
-
 def _line(txn: JournalTransaction, code: str, side: Side) -> tuple[Account, Decimal]:
     entry = next(e for e in txn.entries if e.account.code == code and e.side is side)
     return entry.account, entry.usd_amount
@@ -85,7 +75,7 @@ def reverse_contribution(
                 rule="agreement-financially-closed",
             )
     txn = _posted(db_session, contribution.transaction_id, what)
-    _ensure_not_reversed(db_session, txn, what)
+    journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
     fund = journal.get_fund(db_session=db_session, fund_id=contribution.fund_id)
     journal.lock_fund(db_session=db_session, fund=fund)
     if contribution.kind is ContributionKind.CASH:
@@ -114,7 +104,7 @@ def reverse_allocation(
     fund = journal.get_fund(db_session=db_session, fund_id=allocation.fund_id)
     journal.lock_fund(db_session=db_session, fund=fund)
     txn = _posted(db_session, allocation.transaction_id, what)
-    _ensure_not_reversed(db_session, txn, what)
+    journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
     allocated, amount = _line(txn, journal.CASH_ALLOCATED, Side.DEBIT)
     _require_balance(
         db_session,
@@ -140,7 +130,9 @@ def reverse_expenditure(
     journal.lock_fund(db_session=db_session, fund=fund)
     txn = _posted(db_session, expenditure.transaction_id, f"expenditure {expenditure.id}")
     assert txn.kind is TransactionKind.EXPENDITURE
-    _ensure_not_reversed(db_session, txn, f"expenditure {expenditure.id}")
+    journal.ensure_not_reversed(
+        db_session=db_session, original=txn, what=f"expenditure {expenditure.id}"
+    )
     return journal.reverse(
         db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor
     )

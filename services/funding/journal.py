@@ -699,13 +699,7 @@ def reverse(
             f"transaction {original.id} is itself a reversal; post a new transaction instead",
             rule="reversal-of-reversal",
         )
-    already = reversed_by(db_session=db_session, transaction_ids=[original.id]).get(original.id)
-    if already is not None:
-        raise conflict(
-            f"transaction {original.id} was already reversed by transaction {already.id}",
-            rule="already-reversed",
-            reversed_by=already.id,
-        )
+    ensure_not_reversed(db_session=db_session, original=original)
     if value_date is not None and value_date < original.value_date:
         raise field_problem(
             422,
@@ -743,6 +737,20 @@ def reverse(
         raise conflict(
             f"transaction {original.id} was already reversed", rule="already-reversed"
         ) from None
+
+
+def ensure_not_reversed(
+    *, db_session: Session, original: JournalTransaction, what: str | None = None
+) -> None:
+    """409 ``already-reversed`` naming the reversal when ``original`` was corrected already."""
+    done = reversed_by(db_session=db_session, transaction_ids=[original.id]).get(original.id)
+    if done is not None:
+        raise conflict(
+            f"{what or f'transaction {original.id}'} was already reversed by transaction "
+            f"{done.id} ({done.reason})",
+            rule="already-reversed",
+            reversed_by=done.id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

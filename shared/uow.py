@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -25,9 +25,11 @@ from shared.auth import CurrentIdentity, Identity
 from shared.context import current_request_id
 from shared.db import utcnow
 from shared.deps import SessionDep as SessionDep
-from shared.etag import etag_of
+from shared.etag import check_if_match, etag_of, etag_response
 from shared.problems import ProblemError, field_problem
 from shared.tables import CommonTables
+
+T = TypeVar("T")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -73,6 +75,25 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def update(
+        self,
+        current: T | None,
+        read: Callable[[T], BaseModel],
+        change: Callable[[], T],
+        if_match: str | None,
+    ) -> Response:
+        """Optimistic concurrency for an update or a create-or-replace PUT: ``If-Match`` is
+        checked against the representation of ``current`` (428 without it, 412 when stale);
+        then ``change`` runs, the transaction commits and the new representation answers with
+        its ETag — 200, or 201 when there was nothing yet (``current`` is None: a PUT creates)."""
+        if current is not None:
+            check_if_match(if_match, read(current))
+        changed = change()
+        self.commit()
+        return etag_response(
+            self.request, read(changed), status_code=201 if current is None else 200
+        )
 
     def _request_hash(self, body: BaseModel | None) -> str:
         payload = body.model_dump_json() if body is not None else ""

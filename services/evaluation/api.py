@@ -50,7 +50,7 @@ from services.evaluation.schemas import (
 from services.evaluation.settings import Settings
 from shared.auth import require_scope
 from shared.deps import SessionDep
-from shared.etag import check_if_match, etag_response
+from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import field_problem, not_found, problem_responses
 from shared.routing import api_router
@@ -210,16 +210,17 @@ def update_evaluator(
     evaluator_id: int,
     data: EvaluatorUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
     evaluator = service.get_evaluator(
         db_session=uow.session, evaluator_id=evaluator_id, for_update=True
     )
-    check_if_match(if_match, EvaluatorRead.model_validate(evaluator))
-    service.update_evaluator(db_session=uow.session, evaluator=evaluator, data=data)
-    uow.commit()
-    return etag_response(request, EvaluatorRead.model_validate(evaluator))
+    return uow.update(
+        evaluator,
+        EvaluatorRead.model_validate,
+        lambda: service.update_evaluator(db_session=uow.session, evaluator=evaluator, data=data),
+        if_match,
+    )
 
 
 # --------------------------------------------------------------------------- evaluations
@@ -300,7 +301,6 @@ def update_evaluation(
     evaluation_id: int,
     data: EvaluationUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     registry: RegistryDep,
     ledger: LedgerDep,
     settings: SettingsDep,
@@ -309,17 +309,19 @@ def update_evaluation(
     evaluation = service.get_evaluation(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
-    check_if_match(if_match, service.evaluation_read(evaluation))
-    service.update_evaluation(
-        db_session=uow.session,
-        evaluation=evaluation,
-        data=data,
-        registry=registry,
-        ledger=ledger,
-        settings=settings,
+    return uow.update(
+        evaluation,
+        service.evaluation_read,
+        lambda: service.update_evaluation(
+            db_session=uow.session,
+            evaluation=evaluation,
+            data=data,
+            registry=registry,
+            ledger=ledger,
+            settings=settings,
+        ),
+        if_match,
     )
-    uow.commit()
-    return etag_response(request, service.evaluation_read(evaluation))
 
 
 @evaluations.post(
@@ -401,7 +403,6 @@ def put_rating(
     criterion: Criterion,
     data: RatingWrite,
     uow: UnitOfWorkDep,
-    request: Request,
     settings: SettingsDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
@@ -411,20 +412,18 @@ def put_rating(
     rating = service.get_rating(
         db_session=uow.session, evaluation_id=evaluation_id, criterion=criterion, for_update=True
     )
-    if rating is not None:
-        check_if_match(if_match, service.rating_read(rating, settings))
-    created = rating is None
-    rating = service.put_rating(
-        db_session=uow.session,
-        evaluation=evaluation,
-        criterion=criterion,
-        rating=rating,
-        data=data,
-        settings=settings,
-    )
-    uow.commit()
-    return etag_response(
-        request, service.rating_read(rating, settings), status_code=201 if created else 200
+    return uow.update(
+        rating,
+        lambda r: service.rating_read(r, settings),
+        lambda: service.put_rating(
+            db_session=uow.session,
+            evaluation=evaluation,
+            criterion=criterion,
+            rating=rating,
+            data=data,
+            settings=settings,
+        ),
+        if_match,
     )
 
 
@@ -496,7 +495,6 @@ def put_quality_assessment(
     evaluation_id: int,
     data: QualityAssessmentWrite,
     uow: UnitOfWorkDep,
-    request: Request,
     settings: SettingsDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
@@ -506,19 +504,17 @@ def put_quality_assessment(
     assessment = service.get_quality_assessment(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
-    if assessment is not None:
-        check_if_match(if_match, service.quality_read(assessment, settings))
-    created = assessment is None
-    assessment = service.put_quality_assessment(
-        db_session=uow.session,
-        evaluation=evaluation,
-        assessment=assessment,
-        data=data,
-        settings=settings,
-    )
-    uow.commit()
-    return etag_response(
-        request, service.quality_read(assessment, settings), status_code=201 if created else 200
+    return uow.update(
+        assessment,
+        lambda a: service.quality_read(a, settings),
+        lambda: service.put_quality_assessment(
+            db_session=uow.session,
+            evaluation=evaluation,
+            assessment=assessment,
+            data=data,
+            settings=settings,
+        ),
+        if_match,
     )
 
 
@@ -665,7 +661,6 @@ def update_recommendation(
     recommendation_id: int,
     data: RecommendationUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     settings: SettingsDep,
     today: ClockDep,
     if_match: IfMatchHeader = None,
@@ -673,13 +668,13 @@ def update_recommendation(
     recommendation = service.get_recommendation(
         db_session=uow.session, recommendation_id=recommendation_id, for_update=True
     )
-    check_if_match(
-        if_match, service.recommendation_read(recommendation, today=today, settings=settings)
-    )
-    service.update_recommendation(db_session=uow.session, recommendation=recommendation, data=data)
-    uow.commit()
-    return etag_response(
-        request, service.recommendation_read(recommendation, today=today, settings=settings)
+    return uow.update(
+        recommendation,
+        lambda r: service.recommendation_read(r, today=today, settings=settings),
+        lambda: service.update_recommendation(
+            db_session=uow.session, recommendation=recommendation, data=data
+        ),
+        if_match,
     )
 
 
@@ -784,17 +779,20 @@ def update_key_action(
     key_action_id: int,
     data: KeyActionUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     today: ClockDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
     action = service.get_key_action(
         db_session=uow.session, key_action_id=key_action_id, for_update=True
     )
-    check_if_match(if_match, service.key_action_read(action, today))
-    service.update_key_action(db_session=uow.session, action=action, data=data, today=today)
-    uow.commit()
-    return etag_response(request, service.key_action_read(action, today))
+    return uow.update(
+        action,
+        lambda a: service.key_action_read(a, today),
+        lambda: service.update_key_action(
+            db_session=uow.session, action=action, data=data, today=today
+        ),
+        if_match,
+    )
 
 
 # --------------------------------------------------------------------------- tracking

@@ -38,7 +38,7 @@ from services.funding.schemas import (
 )
 from shared.auth import require_scope
 from shared.deps import IdPath
-from shared.etag import check_if_match, etag_response
+from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import field_problem, problem_responses
 from shared.routing import api_router
@@ -111,16 +111,19 @@ def update_contributor(
     contributor_id: IdPath,
     data: ContributorUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
     contributor = service.get_contributor(
         db_session=uow.session, contributor_id=contributor_id, for_update=True
     )
-    check_if_match(if_match, ContributorRead.model_validate(contributor))
-    service.update_contributor(db_session=uow.session, contributor=contributor, data=data)
-    uow.commit()
-    return etag_response(request, ContributorRead.model_validate(contributor))
+    return uow.update(
+        contributor,
+        ContributorRead.model_validate,
+        lambda: service.update_contributor(
+            db_session=uow.session, contributor=contributor, data=data
+        ),
+        if_match,
+    )
 
 
 def actor_of(uow: UnitOfWork) -> str:

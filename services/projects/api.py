@@ -287,16 +287,19 @@ def update_organisation(
     organisation_id: int,
     data: OrganisationUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
     organisation = service.get_organisation(
         db_session=uow.session, organisation_id=organisation_id, for_update=True
     )
-    check_if_match(if_match, OrganisationRead.model_validate(organisation))
-    service.update_organisation(db_session=uow.session, organisation=organisation, data=data)
-    uow.commit()
-    return etag_response(request, OrganisationRead.model_validate(organisation))
+    return uow.update(
+        organisation,
+        OrganisationRead.model_validate,
+        lambda: service.update_organisation(
+            db_session=uow.session, organisation=organisation, data=data
+        ),
+        if_match,
+    )
 
 
 # ------------------------------------------------------------------- projects
@@ -523,19 +526,19 @@ def get_centre(session: SessionDep, request: Request) -> Response:
     responses=problem_responses(412, 428),
     summary="Change the Centre's profile (admin; If-Match required; kept in history)",
 )
-def put_centre(
-    data: CentreUpdate, uow: UnitOfWorkDep, request: Request, if_match: IfMatchHeader = None
-) -> Response:
+def put_centre(data: CentreUpdate, uow: UnitOfWorkDep, if_match: IfMatchHeader = None) -> Response:
     profile = service.get_centre(db_session=uow.session, for_update=True)
-    check_if_match(if_match, CentreRead.model_validate(profile))
-    centre_service.update_centre(
-        db_session=uow.session,
-        centre=profile,
-        data=data,
-        actor=uow.identity.actor or uow.identity.key_id,
+    return uow.update(
+        profile,
+        CentreRead.model_validate,
+        lambda: centre_service.update_centre(
+            db_session=uow.session,
+            centre=profile,
+            data=data,
+            actor=uow.identity.actor or uow.identity.key_id,
+        ),
+        if_match,
     )
-    uow.commit()
-    return etag_response(request, CentreRead.model_validate(profile))
 
 
 @centre.get(
@@ -619,16 +622,17 @@ def update_action_plan(
     action_plan_id: int,
     data: ActionPlanUpdate,
     uow: UnitOfWorkDep,
-    request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
     plan = plans.get_action_plan(
         db_session=uow.session, action_plan_id=action_plan_id, for_update=True
     )
-    check_if_match(if_match, plans.action_plan_read(plan))
-    plans.update_action_plan(db_session=uow.session, plan=plan, data=data)
-    uow.commit()
-    return etag_response(request, plans.action_plan_read(plan))
+    return uow.update(
+        plan,
+        plans.action_plan_read,
+        lambda: plans.update_action_plan(db_session=uow.session, plan=plan, data=data),
+        if_match,
+    )
 
 
 @action_plans.post(
@@ -642,16 +646,17 @@ def adopt_action_plan(
     action_plan_id: int,
     data: ActionPlanAdopt,
     uow: UnitOfWorkDep,
-    request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
     plan = plans.get_action_plan(
         db_session=uow.session, action_plan_id=action_plan_id, for_update=True
     )
-    check_if_match(if_match, plans.action_plan_read(plan))
-    plans.adopt_action_plan(db_session=uow.session, plan=plan, data=data)
-    uow.commit()
-    return etag_response(request, plans.action_plan_read(plan))
+    return uow.update(
+        plan,
+        plans.action_plan_read,
+        lambda: plans.adopt_action_plan(db_session=uow.session, plan=plan, data=data),
+        if_match,
+    )
 
 
 # ---------------------------------------------------------------------- IATI

@@ -130,3 +130,97 @@ def test_twenty_concurrent_retries_of_one_key_create_one_record(live: httpx.Clie
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 19
     assert len(live.get("/api/v1/expenditures").json()["items"]) == 1
     assert _balances(live, fund_id)["1000/core"] == Decimal("975.00")
+
+
+def _journal_sums(client: httpx.Client) -> tuple[dict[int, Decimal], list[int]]:
+    """Per account, the signed sum of every journal entry; and every sequence, in order."""
+    sums: dict[int, Decimal] = Counter()
+    sequences: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, object] = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/ledger/transactions", params=params).json()
+        for txn in page["items"]:
+            sequences.append(txn["sequence"])
+            for e in txn["entries"]:
+                sign = 1 if e["side"] == "debit" else -1
+                sums[e["account_id"]] += sign * Decimal(e["usd_amount"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    return sums, sequences
+
+
+def test_concurrent_batches_and_single_postings_keep_one_exact_chain(live: httpx.Client) -> None:
+    """Twelve writers, batches and single postings mixed, on the same two accounts and on
+    several days: every posting lands once, in one unbroken chain, with exact balances."""
+    fund = live.post("/api/v1/ledger/funds", json={"earmarking": {"kind": "unearmarked"}})
+    cash = live.post("/api/v1/ledger/accounts", json={"code": "1000", "fund_id": fund.json()["id"]})
+    income = live.post(
+        "/api/v1/ledger/accounts", json={"code": "4800", "fund_id": fund.json()["id"]}
+    )
+    cash_id, income_id = cash.json()["id"], income.json()["id"]
+
+    def posting(n: int) -> dict[str, object]:
+        return {
+            "value_date": f"2027-03-{1 + n % 20:02d}",
+            "description": f"posting {n}",
+            "entries": [
+                {"account_id": cash_id, "side": "debit", "amount": f"{1 + n % 7}.25"},
+                {"account_id": income_id, "side": "credit", "amount": f"{1 + n % 7}.25"},
+            ],
+        }
+
+    def write(worker: int) -> httpx.Response:
+        if worker % 2:
+            body = {"transactions": [posting(worker * 100 + i) for i in range(40)]}
+            return live.post("/api/v1/ledger/transactions/batch", json=body)
+        return live.post("/api/v1/ledger/transactions", json=posting(worker))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(write, range(12)))
+    assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
+    expected = sum(
+        Decimal(f"{1 + n % 7}.25")
+        for worker in range(12)
+        for n in ([worker * 100 + i for i in range(40)] if worker % 2 else [worker])
+    )
+    sums, sequences = _journal_sums(live)
+    assert sequences == list(range(1, len(sequences) + 1))
+    assert len(sequences) == 6 * 40 + 6
+    assert sums[cash_id] == expected
+    accounts = {
+        a["id"]: Decimal(a["balance_usd"])
+        for a in live.get("/api/v1/ledger/accounts", params={"limit": 200}).json()["items"]
+    }
+    assert accounts[cash_id] == expected and accounts[income_id] == -expected
+    closing = live.get(
+        f"/api/v1/ledger/accounts/{cash_id}/balance", params={"as_of": "2027-12-31"}
+    ).json()
+    assert Decimal(closing["balance_usd"]) == expected
+    assert live.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def test_concurrent_reversals_of_one_receipt_reverse_it_once(live: httpx.Client) -> None:
+    fund_id = _funded_core(live, "1000.00")
+    receipt = live.get("/api/v1/contributions").json()["items"][0]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(
+            pool.map(
+                lambda _: live.post(
+                    f"/api/v1/contributions/{receipt['id']}/reversal", json={"reason": "error"}
+                ),
+                range(10),
+            )
+        )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 1, 409: 9}, [r.text for r in responses]
+    assert all(
+        r.json()["type"].endswith("already-reversed") for r in responses if r.status_code == 409
+    )
+    assert _balances(live, fund_id)["1000/core"] == Decimal("0.00")
+    terms = live.get("/api/v1/agreements").json()["items"][0]
+    assert Decimal(terms["received"]) == 0
+    assert live.get("/api/v1/ledger/verify").json()["valid"] is True

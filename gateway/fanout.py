@@ -21,7 +21,7 @@ from gateway.clients import Backends
 from gateway.resilience import Deadline
 from shared.auth import Identity, sign_identity
 from shared.context import current_request_id
-from shared.problems import ProblemError
+from shared.problems import ProblemError, problem_responses
 
 PARTIAL_HEADER = "X-SDGC-Partial"  # names the parts missing from a merged answer
 TIMING_HEADER = "Server-Timing"
@@ -116,6 +116,24 @@ async def _timed(request: Request, identity: Identity, call: PartCall, deadline:
     started = time.perf_counter()
     part = await _run(request, identity, call, deadline)
     return replace(part, duration_ms=(time.perf_counter() - started) * 1000)
+
+
+MERGED_HEADERS = {
+    PARTIAL_HEADER: {
+        "description": "The sources missing from this answer, comma-separated (absent: none).",
+        "schema": {"type": "string"},
+    },
+    TIMING_HEADER: {
+        "description": "How long each backend part took, e.g. `funding;dur=3.12`.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def merged_responses(*statuses: int, **ok: Any) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a merged view: its problems, and a 200 documenting the headers
+    that say which parts are missing and how long each took (``ok``: more of the 200)."""
+    return {**problem_responses(*statuses), 200: {"headers": MERGED_HEADERS, **ok}}
 
 
 def answer_headers(request: Request, parts: dict[str, Part]) -> dict[str, str]:

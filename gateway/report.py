@@ -30,10 +30,10 @@ from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.fanout import Part, PartCall, fan_out, timing_headers
+from gateway.fanout import Part, PartCall, fan_out, merged_responses, timing_headers
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
-from shared.problems import ProblemError, problem_responses
+from shared.problems import ProblemError
 from shared.routing import api_router
 
 MAX_PROJECTS = 5000
@@ -276,10 +276,7 @@ router = api_router(tags=["reports"])
 @router.get(
     "/api/v1/reports/annual/{year}",
     response_model=AnnualReport,
-    responses={
-        **problem_responses(502, 503, 504),
-        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-    },
+    responses=merged_responses(502, 503, 504, content={"text/csv": {"schema": {"type": "string"}}}),
     summary="The head's annual report (paragraph 10), merged from the three services",
 )
 async def annual_report(
@@ -383,7 +380,7 @@ class Dashboard(BaseModel):
 @router.get(
     "/api/v1/dashboard",
     response_model=Dashboard,
-    responses=problem_responses(),
+    responses=merged_responses(),
     summary="The Centre's headline figures (each part marked with its source and status)",
 )
 async def dashboard(request: Request, identity: Authenticated) -> JSONResponse:

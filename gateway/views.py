@@ -18,11 +18,10 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from gateway.fanout import Part, PartCall, answer_headers, fan_out, required
+from gateway.fanout import Part, PartCall, answer_headers, fan_out, merged_responses, required
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.deps import IdPath
-from shared.problems import problem_responses
 from shared.routing import api_router
 
 FUNDING_SCOPES = ("funding:read", "reports:read")
@@ -100,7 +99,7 @@ router = api_router(tags=["dossiers"])
 @router.get(
     "/api/v1/dossiers/projects/{project_id}",
     response_model=ProjectDossier,
-    responses=problem_responses(404, 502, 503, 504),
+    responses=merged_responses(404, 502, 503, 504),
     summary="A project with its funding and the evaluations covering it",
 )
 async def project_dossier(
@@ -130,7 +129,7 @@ async def project_dossier(
 @router.get(
     "/api/v1/dossiers/projects",
     response_model=EnrichedProjectPage,
-    responses=problem_responses(502, 503, 504),
+    responses=merged_responses(502, 503, 504),
     summary="A page of projects (registry filters), each with funding totals and evaluations",
 )
 async def enriched_projects(request: Request, identity: Authenticated) -> JSONResponse:

@@ -411,6 +411,13 @@ def _signed(line: Line) -> Decimal:
     return line.usd_amount if line.side is Side.DEBIT else -line.usd_amount
 
 
+def _cents(expression: Any) -> Any:
+    """A running balance moved in SQL, rounded to the cent: exact NUMERIC on PostgreSQL already;
+    on SQLite, which keeps NUMERIC as binary floating point, it stops the error of each addition
+    from accumulating over many postings to a large balance."""
+    return func.round(expression, 2)
+
+
 _PREVIOUS_DAY_BALANCE = (
     select(DAY_BALANCES.c.balance_usd)
     .where(
@@ -442,7 +449,7 @@ _MOVE_DAYS = (
         DAY_BALANCES.c.account_id == bindparam("a", type_=Integer),
         DAY_BALANCES.c.day >= bindparam("d", type_=Date),
     )
-    .values(balance_usd=DAY_BALANCES.c.balance_usd + bindparam("delta", type_=Money))
+    .values(balance_usd=_cents(DAY_BALANCES.c.balance_usd + bindparam("delta", type_=Money)))
 )
 
 
@@ -482,7 +489,9 @@ def post_transactions(
         update(ACCOUNTS)
         .where(ACCOUNTS.c.id.in_(sorted(totals)))
         .values(
-            balance_usd=ACCOUNTS.c.balance_usd + case(dict(totals), value=ACCOUNTS.c.id, else_=ZERO)
+            balance_usd=_cents(
+                ACCOUNTS.c.balance_usd + case(dict(totals), value=ACCOUNTS.c.id, else_=ZERO)
+            )
         )
         .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
     ).all()

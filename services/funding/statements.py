@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.funding import journal
 from services.funding.models import (
@@ -244,13 +244,18 @@ _PROJECT_KEY = func.coalesce(Account.project_id, Fund.project_id)
 _OWN_FUND = Fund.project_id.is_not(None)
 # Money moved by account kind for accounts tied to the project (allocated cash, spending) or in
 # a fund earmarked to it (contributions received into that fund).
+# A reversal counts under the kind of the transaction it reverses (an allocation's reversal
+# takes the allocation back), so the kind is the original's where there is one.
+_ORIGINAL = aliased(JournalTransaction)
+_MOVEMENT_KIND = func.coalesce(_ORIGINAL.kind, JournalTransaction.kind)
 _PROJECT_MOVEMENTS = (
-    select(_PROJECT_KEY, Account.code, JournalTransaction.kind, _OWN_FUND, func.sum(_SIGNED))
+    select(_PROJECT_KEY, Account.code, _MOVEMENT_KIND, _OWN_FUND, func.sum(_SIGNED))
     .join(Account, Account.id == JournalEntry.account_id)
     .join(Fund, Fund.id == Account.fund_id)
     .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+    .outerjoin(_ORIGINAL, _ORIGINAL.id == JournalTransaction.reverses_id)
     .where((Account.project_id.in_(_PROJECT_IDS)) | (Fund.project_id.in_(_PROJECT_IDS)))
-    .group_by(_PROJECT_KEY, Account.code, JournalTransaction.kind, _OWN_FUND)
+    .group_by(_PROJECT_KEY, Account.code, _MOVEMENT_KIND, _OWN_FUND)
 )
 _PROJECT_CONTRIBUTORS = (
     select(Fund.project_id, Contributor.id, Contributor.name, func.sum(_SIGNED))

@@ -362,3 +362,32 @@ def test_verify_detects_tampering_that_bypasses_the_trigger(
     assert verified["valid"] is False
     assert verified["first_invalid_sequence"] == 2
     assert "hash" in verified["reason"]
+
+
+def test_many_cent_postings_to_a_large_balance_stay_exact(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    """SQLite keeps NUMERIC as binary floating point: each move of a running balance in SQL is
+    rounded to the cent, so forty one-cent postings to 10^13 dollars add up to the cent."""
+    big = post(
+        client,
+        "2027-01-01",
+        entry(core["cash"], "debit", "10000000000000.00"),
+        entry(core["income"], "credit", "10000000000000.00"),
+    )
+    assert big.status_code == 201, big.text
+    for _ in range(40):
+        cent = post(
+            client,
+            "2027-01-02",
+            entry(core["cash"], "debit", "0.01"),
+            entry(core["income"], "credit", "0.01"),
+        )
+        assert cent.status_code == 201, cent.text
+    expected = Decimal("10000000000000.40")
+    assert Decimal(cent.json()["entries"][0]["balance_after_usd"]) == expected
+    assert Decimal(client.get(f"/api/v1/ledger/accounts/{core['cash']}").json()["balance_usd"]) == (
+        expected
+    )
+    assert balance(client, core["cash"], "2027-01-02") == expected
+    assert balance(client, core["income"], "2027-12-31") == -expected

@@ -6,7 +6,8 @@ is what happened); its reads show the reversal. Callers commit.
 Each correction takes the same locks, in the same order, as the write it undoes (agreement,
 then fund, then the journal's chain head), and refuses what would leave money negative: a
 receipt whose cash was already allocated or spent, an allocation its project already spent
-(409 naming the fund and the shortfall, as for spending).
+(409 naming the fund and the shortfall, as for spending) — now or on any day from the
+reversal's value date on, so that a back-dated reversal leaves no past balance negative.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from services.funding import journal
-from services.funding.agreements import get_agreement, get_contribution
+from services.funding.agreements import RECEIVING, get_agreement, get_contribution
 from services.funding.models import (
     Account,
-    AgreementStatus,
     ContributionKind,
     JournalTransaction,
     Side,
     TransactionKind,
 )
-from services.funding.spending import get_allocation, get_expenditure, insufficient
+from services.funding.spending import (
+    available_from,
+    get_allocation,
+    get_expenditure,
+    insufficient,
+)
 from shared.problems import conflict
 
 
@@ -45,10 +50,12 @@ def _line(txn: JournalTransaction, code: str, side: Side) -> tuple[Account, Deci
     return entry.account, entry.usd_amount
 
 
-def _require_balance(db_session: Session, account: Account, needed: Decimal, what: str) -> None:
-    db_session.flush()
-    db_session.refresh(account, ["balance_usd"])
-    available = journal.q2(account.balance_usd)
+def _require_balance(
+    db_session: Session, account: Account, needed: Decimal, what: str, day: dt.date
+) -> None:
+    """The reversal dated ``day`` takes ``needed`` out of ``account``: refuse it unless the
+    balance covers it now and on that day and every later one."""
+    available = available_from(db_session, account, day)
     if needed > available:
         raise insufficient(account.fund, available, needed, what)
 
@@ -68,11 +75,12 @@ def reverse_contribution(
         agreement = get_agreement(
             db_session=db_session, agreement_id=contribution.agreement_id, for_update=True
         )
-        if agreement.status is AgreementStatus.FINANCIALLY_CLOSED:
+        # Reversing reopens the receivable: only while the agreement can still receive it.
+        if agreement.status not in RECEIVING:
             raise conflict(
-                f"agreement {agreement.id} is financially closed; its receipts can no longer be "
-                "reversed",
-                rule="agreement-financially-closed",
+                f"agreement {agreement.id} is {agreement.status}; receipts are reversed while "
+                "it is signed or active (the receivable reopened must be receivable again)",
+                rule="agreement-not-receiving",
             )
     txn = _posted(db_session, contribution.transaction_id, what)
     journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
@@ -80,7 +88,13 @@ def reverse_contribution(
     journal.lock_fund(db_session=db_session, fund=fund)
     if contribution.kind is ContributionKind.CASH:
         cash, cash_usd = _line(txn, journal.CASH_UNALLOCATED, Side.DEBIT)
-        _require_balance(db_session, cash, cash_usd, "of received cash not yet allocated")
+        _require_balance(
+            db_session,
+            cash,
+            cash_usd,
+            "of received cash not yet allocated",
+            journal.reversal_date(txn, value_date),
+        )
         _, relieved = _line(txn, journal.RECEIVABLE, Side.CREDIT)
         instalment = next(i for i in agreement.instalments if i.id == contribution.instalment_id)
         instalment.received = instalment.received - contribution.amount
@@ -111,6 +125,7 @@ def reverse_allocation(
         allocated,
         amount,
         f"allocated to project {allocation.project_id} and not yet spent",
+        journal.reversal_date(txn, value_date),
     )
     return journal.reverse(
         db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor

@@ -241,6 +241,18 @@ def balance_at(*, db_session: Session, account_id: int, as_of: dt.date) -> Decim
     return q2(value) if value is not None else ZERO
 
 
+def lowest_balance_from(*, db_session: Session, account_id: int, day: dt.date) -> Decimal:
+    """The lowest closing balance of the account on ``day`` or any later day: the balance
+    carried into ``day`` and every day-balance row from then on (two index range reads)."""
+    carried = balance_at(db_session=db_session, account_id=account_id, as_of=day)
+    later = db_session.execute(
+        select(func.min(AccountDayBalance.balance_usd)).where(
+            AccountDayBalance.account_id == account_id, AccountDayBalance.day > day
+        )
+    ).scalar_one_or_none()
+    return carried if later is None else min(carried, q2(later))
+
+
 # ----------------------------------------------------------------------------- posting
 
 
@@ -709,14 +721,7 @@ def reverse(
             rule="reversal-of-reversal",
         )
     ensure_not_reversed(db_session=db_session, original=original)
-    if value_date is not None and value_date < original.value_date:
-        raise field_problem(
-            422,
-            "value_date",
-            f"a correction cannot be dated before the transaction it corrects "
-            f"({original.value_date})",
-            rule="reversal-before-original",
-        )
+    on = reversal_date(original, value_date)
     lines = [
         Line(
             account=entry.account,
@@ -732,7 +737,7 @@ def reverse(
         return post_transaction(
             db_session=db_session,
             kind=TransactionKind.REVERSAL,
-            value_date=value_date or original.value_date,
+            value_date=on,
             description=f"Reversal of transaction {original.sequence}: {reason}",
             lines=lines,
             actor=actor,
@@ -746,6 +751,20 @@ def reverse(
         raise conflict(
             f"transaction {original.id} was already reversed", rule="already-reversed"
         ) from None
+
+
+def reversal_date(original: JournalTransaction, value_date: dt.date | None) -> dt.date:
+    """The value date of ``original``'s reversal: the one asked for, never before the original
+    (422), or by default the original's own."""
+    if value_date is not None and value_date < original.value_date:
+        raise field_problem(
+            422,
+            "value_date",
+            f"a correction cannot be dated before the transaction it corrects "
+            f"({original.value_date})",
+            rule="reversal-before-original",
+        )
+    return value_date or original.value_date
 
 
 def ensure_not_reversed(

@@ -2,12 +2,15 @@
 
 Both lock the fund row first (:func:`journal.lock_fund`), then read the balance they check,
 then post: concurrent writers on one fund queue on that lock, so no two can spend the same
-dollar. An expenditure with a project spends that project's allocation from the fund; without
-one it spends the fund's unallocated cash, which only the core (unearmarked) fund may do.
+dollar. The balance checked is the lowest from the posting's value date on
+(:func:`available_from`), so that a back-dated posting leaves no past balance negative. An
+expenditure with a project spends that project's allocation from the fund; without one it
+spends the fund's unallocated cash, which only the core (unearmarked) fund may do.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -38,12 +41,16 @@ def _fund(db_session: Session, fund_id: int) -> Fund:
     return fund
 
 
-def _balance(db_session: Session, account: Account) -> Decimal:
+def available_from(db_session: Session, account: Account, day: dt.date) -> Decimal:
+    """What can be taken out of ``account`` by a posting dated ``day``: the lowest of its
+    balance now and its closing balance on ``day`` and every later day — a back-dated posting
+    must leave no past balance negative. The caller holds the fund's lock."""
     db_session.flush()
-    value = db_session.execute(
+    now = db_session.execute(
         select(Account.balance_usd).where(Account.id == account.id)
     ).scalar_one()
-    return Decimal(value)
+    lowest = journal.lowest_balance_from(db_session=db_session, account_id=account.id, day=day)
+    return min(journal.q2(Decimal(now)), lowest)
 
 
 def insufficient(fund: Fund, available: Decimal, needed: Decimal, what: str) -> ProblemError:
@@ -77,7 +84,7 @@ def create_allocation(*, db_session: Session, data: AllocationCreate, actor: str
     allocated = journal.get_or_create_account(
         db_session=db_session, code=journal.CASH_ALLOCATED, fund=fund, project_id=data.project_id
     )
-    available = _balance(db_session, unallocated)
+    available = available_from(db_session, unallocated, data.value_date)
     if data.amount > available:
         raise insufficient(fund, available, data.amount, "of received cash not yet allocated")
     txn = journal.post_transaction(
@@ -154,7 +161,7 @@ def create_expenditure(*, db_session: Session, data: ExpenditureCreate, actor: s
             project_id=data.project_id,
         )
         what = f"received and allocated to project {data.project_id}"
-    available = _balance(db_session, source)
+    available = available_from(db_session, source, data.value_date)
     if usd > available:
         raise insufficient(fund, available, usd, what)
     expense = journal.get_or_create_account(

@@ -116,6 +116,50 @@ def test_receipt_already_spent_cannot_be_reversed(client: TestClient) -> None:
     assert client.get(f"/api/v1/contributions/{got.json()['id']}").json()["reversal"] is None
 
 
+def test_backdated_receipt_reversal_must_not_leave_a_past_balance_negative(
+    client: TestClient,
+) -> None:
+    """Cash 600 from 1 February, 300 spent on 1 June, 400 more received on 1 July (700 now):
+    reversing the first receipt on its own date would leave June at -300, so it is refused
+    though today's balance covers it; dated 1 July, when 700 is there from then on, it posts."""
+    agreement = signed_agreement(client, contributor(client))
+    first = receive(client, agreement["id"], "600.00").json()
+    spent = _spend(client, agreement["fund_id"], "300.00", value_date="2027-06-01")
+    assert spent.status_code == 201, spent.text
+    later = receive(client, agreement["id"], "400.00", instalment=2, value_date="2027-07-01")
+    assert later.status_code == 201, later.text
+    assert account_balances(client, agreement["fund_id"])["1000/core"] == Decimal("700.00")
+
+    backdated = _reverse(client, "contributions", first["id"])
+    assert backdated.status_code == 409
+    assert backdated.json()["type"].endswith("insufficient-funds")
+    assert backdated.json()["shortfall"] == "300.00"
+    assert client.get(f"/api/v1/contributions/{first['id']}").json()["reversal"] is None
+    on_july = _reverse(client, "contributions", first["id"], value_date="2027-07-01")
+    assert on_july.status_code == 201, on_july.text
+    cash = account_balances(client, agreement["fund_id"])["1000/core"]
+    assert cash == Decimal("100.00")
+    cash_id = next(e for e in on_july.json()["entries"] if e["balance_after_usd"] == "100.00")
+    june = client.get(
+        f"/api/v1/ledger/accounts/{cash_id['account_id']}/balance", params={"as_of": "2027-06-30"}
+    )
+    assert june.json()["balance_usd"] == "300.00"
+
+
+def test_receipt_of_a_closed_agreement_is_not_reversed(client: TestClient) -> None:
+    """Reversing reopens the receivable, which only a signed or active agreement can receive."""
+    agreement = signed_agreement(client, contributor(client))
+    got = receive(client, agreement["id"], "600.00").json()
+    url = f"/api/v1/agreements/{agreement['id']}/status"
+    assert client.post(url, json={"status": "active"}).status_code == 200
+    assert client.post(url, json={"status": "operationally_closed"}).status_code == 200
+    refused = _reverse(client, "contributions", got["id"])
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("agreement-not-receiving")
+    assert client.get(f"/api/v1/contributions/{got['id']}").json()["reversal"] is None
+    assert account_balances(client, agreement["fund_id"])["1000/core"] == Decimal("600.00")
+
+
 def test_manual_reversal_of_a_record_transaction_points_to_the_record(
     client: TestClient,
 ) -> None:

@@ -42,6 +42,22 @@ def test_core_operating_costs_within_cash_and_shortfall_named(client: TestClient
     assert account_balances(client, fund_id)["1000/core"] == Decimal("100.00")
 
 
+def test_backdated_spending_cannot_use_cash_received_later(client: TestClient) -> None:
+    """600 received on 1 February, 400 on 1 July: 700 dated 1 March would leave March at -100
+    though 1,000 is there now; dated 1 July it is covered on that day and every later one."""
+    agreement = _funded(client)
+    fund_id = agreement["fund_id"]
+    later = receive(client, agreement["id"], "400.00", instalment=2, value_date="2027-07-01")
+    assert later.status_code == 201, later.text
+    refused = _spend(client, fund_id, "700.00")
+    assert refused.status_code == 409
+    assert refused.json()["available"] == "600.00"
+    assert refused.json()["shortfall"] == "100.00"
+    ok = _spend(client, fund_id, "700.00", value_date="2027-07-01")
+    assert ok.status_code == 201, ok.text
+    assert account_balances(client, fund_id)["1000/core"] == Decimal("300.00")
+
+
 def test_earmarked_fund_spends_only_allocated_money(
     rclient: TestClient, registry: tuple[str, list[int]]
 ) -> None:

@@ -19,13 +19,13 @@ JSON by default, CSV with ``?format=csv`` or ``Accept: text/csv``.
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Literal
 
+from defusedcsv.csv import writer as csv_writer
 from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -357,7 +357,7 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
 
 def _csv(report: AnnualReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["section", "status", "field", "value"])
     writer.writerow(["report", "ok" if report.complete else "partial", "year", report.year])
     for name, section in report.sections.items():

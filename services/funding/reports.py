@@ -3,21 +3,22 @@ their US-dollar equivalent at the UN operational rate of the report date.
 
 A pledge is disclosed, not revenue: its dollar figure is indicative, at the rate in force on
 ``as_of``. Where a currency has no rate for that month the dollar figures are left out for its
-pledges, the totals say so (``usd_complete: false``) and ``missing_rates`` names currency and
-month — an incomplete total is never presented as complete.
+pledges, the totals and each bucket they touch say so (``usd_complete: false``) and
+``missing_rates`` names currency and month — an incomplete total is never presented as
+complete. CSV cells that would start a spreadsheet formula are defused (``defusedcsv``).
 
 (Sources and uses and the per-project batch live in ``statements.py``.)
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from defusedcsv.csv import writer as csv_writer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,7 +54,13 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
         .order_by(Pledge.announced_on, Pledge.id)
     ).all()
     buckets: dict[str, dict[str, Any]] = {
-        name: {"bucket": name, "count": 0, "amounts": defaultdict(Decimal), "usd": ZERO}
+        name: {
+            "bucket": name,
+            "count": 0,
+            "amounts": defaultdict(Decimal),
+            "usd": ZERO,
+            "complete": True,
+        }
         for name, _, _ in BUCKETS
     }
     rates = _rates_on(db_session, {pledge.currency for pledge, _ in rows}, as_of)
@@ -67,6 +74,8 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
         usd = to_usd(pledge.amount, rate) if rate is not None else None
         if usd is not None:
             buckets[bucket]["usd"] += usd
+        else:
+            buckets[bucket]["complete"] = False
         items.append(
             {
                 "pledge_id": pledge.id,
@@ -96,6 +105,7 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
                     {"currency": c, "amount": money(v)} for c, v in sorted(b["amounts"].items())
                 ],
                 "usd_equivalent": money(b["usd"]),
+                "usd_complete": b["complete"],
             }
             for b in buckets.values()
         ],
@@ -128,18 +138,20 @@ CSV_COLUMNS = (
 )
 
 
+_INCOMPLETE = " (incomplete: rates missing)"
+
+
 def pledges_outstanding_csv(report: dict[str, Any]) -> str:
     """One row per pledge outstanding, then one total row per bucket and a grand total."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in report["items"]:
         writer.writerow(["" if item[c] is None else item[c] for c in CSV_COLUMNS])
     for bucket in report["buckets"]:
         name = bucket["bucket"]
-        writer.writerow(
-            ["", "", f"total {name}", "USD", "", bucket["usd_equivalent"], "", "", "", name]
-        )
-    total = "total" if report["usd_complete"] else "total (incomplete: rates missing)"
+        label = f"total {name}" + ("" if bucket["usd_complete"] else _INCOMPLETE)
+        writer.writerow(["", "", label, "USD", "", bucket["usd_equivalent"], "", "", "", name])
+    total = "total" + ("" if report["usd_complete"] else _INCOMPLETE)
     writer.writerow(["", "", total, "USD", "", report["total_usd"], "", "", "", ""])
     return out.getvalue()

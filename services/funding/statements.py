@@ -14,7 +14,6 @@ transactions, in a fixed number of grouped queries whatever the size of the ledg
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from defusedcsv.csv import writer as csv_writer
 from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -349,7 +349,7 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
 def sources_and_uses_csv(report: dict[str, Any]) -> str:
     """One row per fund with its reconciliation, then a totals row."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(
         [
             "year",

@@ -40,6 +40,36 @@ def test_pledges_outstanding_are_aged(client: TestClient) -> None:
     assert report["usd_complete"] is False
     assert report["missing_rates"] == [{"currency": "EUR", "month": "2027-06"}]
     assert [i["usd_equivalent"] for i in report["items"]] == [None, None, None]
+    complete = {b["bucket"]: b["usd_complete"] for b in report["buckets"]}
+    assert complete == {"0-90": True, "91-180": False, "181-365": False, ">365": False}
+    lines = client.get(
+        "/api/v1/reports/pledges-outstanding", params={"as_of": "2027-06-15", "format": "csv"}
+    ).text.splitlines()
+    assert [line.split(",")[2] for line in lines[-5:]] == [
+        "total 0-90",
+        "total 91-180 (incomplete: rates missing)",
+        "total 181-365 (incomplete: rates missing)",
+        "total >365 (incomplete: rates missing)",
+        "total (incomplete: rates missing)",
+    ]
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(client: TestClient) -> None:
+    """A name a client chose that starts like a formula is written with a leading quote, so a
+    spreadsheet opening the report shows it as text."""
+    cid = contributor(client, '=HYPERLINK("http://x.invalid","Norway")')
+    body = {
+        "contributor_id": cid,
+        "amount": "100.00",
+        "currency": "USD",
+        "announced_on": "2027-06-01",
+    }
+    assert client.post("/api/v1/pledges", json=body).status_code == 201
+    text = client.get(
+        "/api/v1/reports/pledges-outstanding", params={"as_of": "2027-06-15", "format": "csv"}
+    ).text
+    assert text.splitlines()[1].split(",")[2].startswith("\"'=HYPERLINK(")
+    assert "\n,,=" not in text
 
 
 def test_pledges_outstanding_in_us_dollars_at_the_report_date_rate(client: TestClient) -> None:

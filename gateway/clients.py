@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
@@ -152,15 +153,18 @@ def _unavailable(name: str) -> ProblemError:
 
 
 def _refused(exc: httpx.TimeoutException) -> bool:
-    """A refused or reset connection that the aiohttp transport reports as a timeout.
+    """A refused, reset or hung-up connection that the aiohttp transport reports as a timeout.
 
     httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` — ``ClientConnectorError``
-    (connection refused) included — to ``httpx.ConnectTimeout``; the cause tells a refused
-    connection (an ``OSError`` that is not a ``TimeoutError``) from a real timeout, so a backend
+    (connection refused) and ``ServerDisconnectedError`` (closed without an answer) included —
+    to ``httpx.ConnectTimeout``; the cause tells a connection failure (an ``OSError`` or an
+    aiohttp connection error that is not a ``TimeoutError``) from a real timeout, so a backend
     that is down is 503 "unavailable", not 504, whichever transport is in use.
     """
     cause = exc.__cause__
-    return isinstance(cause, OSError) and not isinstance(cause, TimeoutError)
+    return isinstance(cause, OSError | aiohttp.ClientConnectionError) and not isinstance(
+        cause, TimeoutError
+    )
 
 
 class Backends:

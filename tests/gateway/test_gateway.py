@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -215,6 +217,34 @@ def test_backend_down_is_503_naming_the_service(
     assert ready.status_code == 200
     assert ready.json()["status"] == "degraded"
     assert ready.json()["checks"]["funding"] == "unavailable"
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_backend_that_hangs_up_is_503_not_a_timeout(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str], transport: str
+) -> None:
+    """A backend that accepts the connection and closes it without answering is down (503)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    try:
+        app = make_gateway(funding_url=f"http://127.0.0.1:{port}", backend_transport=transport)
+        with TestClient(app) as client:
+            response = client.get("/api/v1/contributors", headers=admin_headers)
+    finally:
+        listener.close()
+    assert response.status_code == 503, response.text
+    assert response.json()["service"] == "funding"
+    assert response.json()["type"].endswith("backend-unavailable")
 
 
 def test_readiness_lists_database_backends_and_circuits(gateway: TestClient) -> None:

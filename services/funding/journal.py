@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, cast
@@ -423,6 +423,16 @@ def _signed(line: Line) -> Decimal:
     return line.usd_amount if line.side is Side.DEBIT else -line.usd_amount
 
 
+# Accounts moved or loaded per statement: three bound values each stay far below the 65,535
+# a PostgreSQL statement takes, however many accounts a large batch touches.
+ACCOUNTS_PER_STATEMENT = 5000
+
+
+def chunked(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _cents(expression: Any) -> Any:
     """A running balance moved in SQL, rounded to the cent: exact NUMERIC on PostgreSQL already;
     on SQLite, which keeps NUMERIC as binary floating point, it stops the error of each addition
@@ -497,17 +507,21 @@ def post_transactions(
             delta = _signed(line)
             totals[account_id] += delta
             day_deltas[(account_id, posting.value_date)] += delta
-    moved = db_session.execute(
-        update(ACCOUNTS)
-        .where(ACCOUNTS.c.id.in_(sorted(totals)))
-        .values(
-            balance_usd=_cents(
-                ACCOUNTS.c.balance_usd + case(dict(totals), value=ACCOUNTS.c.id, else_=ZERO)
+    running: dict[int, Decimal] = {}
+    account_ids = sorted(totals)  # one lock order for every writer
+    for chunk in chunked(account_ids, ACCOUNTS_PER_STATEMENT):
+        deltas = {account_id: totals[account_id] for account_id in chunk}
+        moved = db_session.execute(
+            update(ACCOUNTS)
+            .where(ACCOUNTS.c.id.in_(chunk))
+            .values(
+                balance_usd=_cents(
+                    ACCOUNTS.c.balance_usd + case(deltas, value=ACCOUNTS.c.id, else_=ZERO)
+                )
             )
-        )
-        .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
-    ).all()
-    running = {row.id: q2(row.balance_usd - totals[row.id]) for row in moved}
+            .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
+        ).all()
+        running.update((row.id, q2(row.balance_usd - totals[row.id])) for row in moved)
 
     posted_at = utcnow().replace(microsecond=0)
     prev_hash, sequence = head.last_hash, head.last_sequence

@@ -24,10 +24,12 @@ from shared.problems import ProblemError, field_problem
 
 
 def _load_accounts(db_session: Session, batch: Sequence[TransactionCreate]) -> dict[int, Account]:
-    ids = {e.account_id for data in batch for e in data.entries}
-    return {
-        a.id: a for a in db_session.execute(select(Account).where(Account.id.in_(ids))).scalars()
-    }
+    ids = sorted({e.account_id for data in batch for e in data.entries})
+    found: dict[int, Account] = {}
+    for chunk in journal.chunked(ids, journal.ACCOUNTS_PER_STATEMENT):
+        rows = db_session.execute(select(Account).where(Account.id.in_(chunk))).scalars()
+        found.update((a.id, a) for a in rows)
+    return found
 
 
 def _lines(

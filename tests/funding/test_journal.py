@@ -391,3 +391,34 @@ def test_many_cent_postings_to_a_large_balance_stay_exact(
     )
     assert balance(client, core["cash"], "2027-01-02") == expected
     assert balance(client, core["income"], "2027-12-31") == -expected
+
+
+def test_batch_over_more_accounts_than_one_statement_takes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts are loaded and moved in chunks (so that a huge batch stays within the bound
+    values a statement takes): with chunks of two, six accounts still post exactly."""
+    from services.funding import journal
+
+    monkeypatch.setattr(journal, "ACCOUNTS_PER_STATEMENT", 2)
+    fund = open_fund(client)
+    cash = [open_account(client, "1000", fund)]
+    cash += [open_account(client, "1000", fund, project_id=p) for p in range(1, 5)]
+    income = open_account(client, "4800", fund)
+    transactions = [
+        {
+            "value_date": "2027-01-10",
+            "description": "spread",
+            "entries": [
+                *(entry(a, "debit", f"{n + 1}.00") for n, a in enumerate(cash)),
+                entry(income, "credit", "15.00"),
+            ],
+        }
+        for _ in range(3)
+    ]
+    posted = client.post("/api/v1/ledger/transactions/batch", json={"transactions": transactions})
+    assert posted.status_code == 201, posted.text
+    end = "2027-12-31"
+    assert [balance(client, a, end) for a in cash] == [Decimal(3 * (n + 1)) for n in range(5)]
+    assert balance(client, income, end) == Decimal(-45)
+    assert client.get("/api/v1/ledger/verify").json()["valid"] is True

@@ -37,6 +37,15 @@ FORWARDED_RESPONSE_HEADERS = (
 
 
 async def forward(request: Request, path: str) -> Response:
+    if any(segment in (".", "..") for segment in path.split("/")):
+        # Only a percent-encoded dot segment gets here (clients resolve literal ones): the
+        # route is chosen on the path as sent, but a backend's HTTP stack may resolve it into
+        # another resource, so it is refused rather than forwarded.
+        raise ProblemError(
+            400,
+            "a path segment may not be '.' or '..' (percent-encoded or not)",
+            type_="dot-segment",
+        )
     table: RoutingTable = request.app.state.routing_table
     route = table.match(path)
     if route is None:

@@ -247,6 +247,19 @@ def test_backend_that_hangs_up_is_503_not_a_timeout(
     assert response.json()["type"].endswith("backend-unavailable")
 
 
+def test_encoded_dot_segments_are_refused_before_routing(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """``/projects/%2E%2E/contributors`` would be routed to the registry, then resolved into
+    another resource on the way: refused as a 400 problem instead."""
+    for path in ("/api/v1/projects/%2E%2E/contributors", "/api/v1/projects/%2e/1"):
+        response = gateway.get(path, headers=admin_headers)
+        assert response.status_code == 400, (path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith("dot-segment")
+    assert gateway.get("/api/v1/projects/..x", headers=admin_headers).status_code != 400
+
+
 def test_readiness_lists_database_backends_and_circuits(gateway: TestClient) -> None:
     response = gateway.get("/health/ready")
     assert response.status_code == 200

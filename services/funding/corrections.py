@@ -45,6 +45,17 @@ def _posted(db_session: Session, transaction_id: int | None, what: str) -> Journ
     return journal.get_transaction(db_session=db_session, transaction_id=transaction_id)
 
 
+def _locked_original(
+    db_session: Session, fund_id: int, transaction_id: int | None, what: str
+) -> JournalTransaction:
+    """Lock the record's fund, then read the transaction it posted, not yet reversed."""
+    fund = journal.get_fund(db_session=db_session, fund_id=fund_id)
+    journal.lock_fund(db_session=db_session, fund=fund)
+    txn = _posted(db_session, transaction_id, what)
+    journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
+    return txn
+
+
 def _line(txn: JournalTransaction, code: str, side: Side) -> tuple[Account, Decimal]:
     entry = next(e for e in txn.entries if e.account.code == code and e.side is side)
     return entry.account, entry.usd_amount
@@ -82,10 +93,7 @@ def reverse_contribution(
                 "it is signed or active (the receivable reopened must be receivable again)",
                 rule="agreement-not-receiving",
             )
-    txn = _posted(db_session, contribution.transaction_id, what)
-    journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
-    fund = journal.get_fund(db_session=db_session, fund_id=contribution.fund_id)
-    journal.lock_fund(db_session=db_session, fund=fund)
+    txn = _locked_original(db_session, contribution.fund_id, contribution.transaction_id, what)
     if contribution.kind is ContributionKind.CASH:
         cash, cash_usd = _line(txn, journal.CASH_UNALLOCATED, Side.DEBIT)
         _require_balance(
@@ -115,10 +123,7 @@ def reverse_allocation(
 ) -> journal.PostedTransaction:
     allocation = get_allocation(db_session=db_session, allocation_id=allocation_id)
     what = f"allocation {allocation.id}"
-    fund = journal.get_fund(db_session=db_session, fund_id=allocation.fund_id)
-    journal.lock_fund(db_session=db_session, fund=fund)
-    txn = _posted(db_session, allocation.transaction_id, what)
-    journal.ensure_not_reversed(db_session=db_session, original=txn, what=what)
+    txn = _locked_original(db_session, allocation.fund_id, allocation.transaction_id, what)
     allocated, amount = _line(txn, journal.CASH_ALLOCATED, Side.DEBIT)
     _require_balance(
         db_session,
@@ -141,13 +146,9 @@ def reverse_expenditure(
     actor: str,
 ) -> journal.PostedTransaction:
     expenditure = get_expenditure(db_session=db_session, expenditure_id=expenditure_id)
-    fund = journal.get_fund(db_session=db_session, fund_id=expenditure.fund_id)
-    journal.lock_fund(db_session=db_session, fund=fund)
-    txn = _posted(db_session, expenditure.transaction_id, f"expenditure {expenditure.id}")
+    what = f"expenditure {expenditure.id}"
+    txn = _locked_original(db_session, expenditure.fund_id, expenditure.transaction_id, what)
     assert txn.kind is TransactionKind.EXPENDITURE
-    journal.ensure_not_reversed(
-        db_session=db_session, original=txn, what=f"expenditure {expenditure.id}"
-    )
     return journal.reverse(
         db_session=db_session, original=txn, reason=reason, value_date=value_date, actor=actor
     )

@@ -11,6 +11,7 @@ a backend call needs (measured: about half of the gateway's CPU per dossier). Th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ from shared.problems import ProblemError
 
 logger = logging.getLogger("sdgc.gateway.backends")
 
+# A retry is not started with less time than this left: it could only time out.
+MIN_RETRY_SECONDS = 0.05
+
 
 @dataclass(slots=True)
 class Backend:
@@ -41,6 +45,8 @@ class Backend:
     breaker: CircuitBreaker
     retry_attempts: int = 2
     transport: httpx.AsyncBaseTransport | None = None  # None: the client's own
+    timeout_seconds: float = 10.0  # one attempt, as a whole
+    connect_timeout_seconds: float = 2.0
 
     def _target(self, url: httpx.URL | str, params: Mapping[str, Any] | None) -> httpx.URL:
         """``url`` on this backend: a relative one (path and query) is appended to the base URL
@@ -90,33 +96,44 @@ class Backend:
         content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
-        """One logical backend call: may retry safe requests within ``deadline``."""
+        """One logical backend call: may retry safe requests within ``deadline``.
+
+        Each attempt is bounded as a whole (not per read) by the backend's own timeout or the
+        time left, whichever is shorter. A timeout the request's own deadline caused says
+        nothing about the backend and leaves its breaker alone; every other failure — refused,
+        reset, timed out, or an answer that is not HTTP — counts against it. When retries run
+        out, the backend's last real answer (a 503, say) is returned rather than a later
+        timeout.
+        """
         retryable = may_retry(
             method, bool(headers and "idempotency-key" in {k.lower() for k in headers})
         )
         attempts = 1 + (self.retry_attempts if retryable else 0)
         last_problem: ProblemError | None = None
+        last_answer: httpx.Response | None = None
         for attempt in range(1, attempts + 1):
             if attempt > 1 and not await deadline.sleep(backoff_delay(attempt - 1)):
                 break
             remaining = deadline.remaining()
-            if remaining <= 0:
+            if remaining <= (0 if attempt == 1 else MIN_RETRY_SECONDS):
                 break
+            budget = min(remaining, self.timeout_seconds)
+            limits = httpx.Timeout(budget, connect=min(budget, self.connect_timeout_seconds))
             self.breaker.before_call()
             try:
-                response = await self._send(
-                    method,
-                    url,
-                    headers=headers,
-                    content=content,
-                    params=params,
-                    limits=httpx.Timeout(remaining, connect=min(remaining, 2.0)),
-                )
-            except httpx.TimeoutException as exc:
-                self.breaker.record_failure()
-                if _refused(exc):
+                async with asyncio.timeout(budget):
+                    response = await self._send(
+                        method, url, headers=headers, content=content, params=params, limits=limits
+                    )
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                if isinstance(exc, httpx.TimeoutException) and _refused(exc):
+                    self.breaker.record_failure()
                     last_problem = _unavailable(self.name)
                     continue
+                if budget < self.timeout_seconds:  # cut short by the request's deadline
+                    self.breaker.record_inconclusive()
+                else:
+                    self.breaker.record_failure()
                 last_problem = ProblemError(
                     504,
                     f"the {self.name} service did not answer in time",
@@ -129,12 +146,28 @@ class Backend:
                 logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
                 last_problem = _unavailable(self.name)
                 continue
+            except Exception as exc:  # an answer no HTTP client could read, say
+                self.breaker.record_failure()
+                logger.warning("backend %s answered unreadably: %r", self.name, exc)
+                last_problem = ProblemError(
+                    502,
+                    f"the {self.name} service gave an answer the gateway could not read",
+                    type_="backend-error",
+                    service=self.name,
+                )
+                continue
+            except BaseException:  # cancelled: the outcome says nothing about the backend
+                self.breaker.record_inconclusive()
+                raise
             # It answered, so it is reachable: the breaker tracks reachability, while a 502/503/504
             # answer (its own dependency down, say) is only worth a retry.
             self.breaker.record_success()
             if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
+                last_answer, last_problem = response, None
                 continue
             return response
+        if last_answer is not None:
+            return last_answer
         raise last_problem or ProblemError(
             504,
             f"no time left to call the {self.name} service",
@@ -202,6 +235,8 @@ class Backends:
                     reset_seconds=settings.breaker_reset_seconds,
                 ),
                 retry_attempts=settings.retry_attempts,
+                timeout_seconds=settings.backend_timeout_seconds,
+                connect_timeout_seconds=settings.backend_connect_timeout_seconds,
             )
         return cls(backends)
 

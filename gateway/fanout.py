@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from gateway.clients import Backends
 from gateway.resilience import Deadline
 from shared.auth import Identity, sign_identity
 from shared.context import current_request_id
-from shared.problems import ProblemError, problem_responses
+from shared.problems import FieldError, ProblemError, problem_responses
 
 PARTIAL_HEADER = "X-SDGC-Partial"  # names the parts missing from a merged answer
 TIMING_HEADER = "Server-Timing"
@@ -46,6 +47,7 @@ class Part:
     detail: str | None = None
     http_status: int | None = None
     duration_ms: float | None = None
+    problem: dict[str, Any] | None = None  # the backend's problem document, when it sent one
 
     @property
     def ok(self) -> bool:
@@ -71,36 +73,53 @@ async def _run(request: Request, identity: Identity, call: PartCall, deadline: D
             "GET", call.path, deadline=deadline, headers=headers, params=call.params
         )
     except ProblemError as problem:
-        status: PartStatus = "timeout" if problem.status == 504 else "unavailable"
+        failures: dict[int, PartStatus] = {504: "timeout", 502: "error"}
+        status = failures.get(problem.status, "unavailable")
         return Part(call.service, status, detail=problem.detail, http_status=problem.status)
     if response.status_code == 200:
-        return Part(call.service, "ok", data=response.json(), http_status=200)
+        try:
+            data = response.json()
+        except ValueError:  # a maintenance page, say: an answer, but not one to merge
+            return Part(call.service, "error", detail="answered 200 without JSON", http_status=200)
+        return Part(call.service, "ok", data=data, http_status=200)
     if response.status_code == 404:
         return Part(call.service, "not_found", detail="no such record", http_status=404)
-    detail = _problem_detail(response)
+    detail, sent = _problem_detail(response)
     if response.status_code in (401, 403):
         return Part(call.service, "forbidden", detail=detail, http_status=response.status_code)
     if response.status_code in (502, 503, 504):
         status = "timeout" if response.status_code == 504 else "unavailable"
         return Part(call.service, status, detail=detail, http_status=response.status_code)
-    return Part(call.service, "error", detail=detail, http_status=response.status_code)
+    return Part(
+        call.service, "error", detail=detail, http_status=response.status_code, problem=sent
+    )
 
 
-def _problem_detail(response: Any) -> str:
+def _problem_detail(response: Any) -> tuple[str, dict[str, Any] | None]:
     try:
         body = response.json()
     except ValueError:
-        return f"answered {response.status_code}"
+        return f"answered {response.status_code}", None
     if isinstance(body, dict) and body.get("detail"):
-        return str(body["detail"])
-    return f"answered {response.status_code}"
+        return str(body["detail"]), body
+    return f"answered {response.status_code}", body if isinstance(body, dict) else None
+
+
+def request_deadline(request: Request) -> Deadline:
+    """The one deadline of a public request, shared by every fan-out and call it makes (a view
+    that fans out twice, or page after page, spends one budget, not one per fan-out)."""
+    deadline: Deadline | None = getattr(request.state, "deadline", None)
+    if deadline is None:
+        deadline = Deadline(request.app.state.settings.request_deadline_seconds)
+        request.state.deadline = deadline
+    return deadline
 
 
 async def fan_out(
     request: Request, identity: Identity, calls: dict[str, PartCall]
 ) -> dict[str, Part]:
     """Run every call concurrently under the request's deadline; one :class:`Part` per name."""
-    deadline = Deadline(request.app.state.settings.request_deadline_seconds)
+    deadline = request_deadline(request)
     names = list(calls)
     results = await asyncio.gather(
         *(_timed(request, identity, calls[name], deadline) for name in names)
@@ -110,6 +129,32 @@ async def fan_out(
     timings.extend((name, part.duration_ms or 0.0) for name, part in parts.items())
     request.state.part_timings = timings
     return parts
+
+
+BATCH_IDS = 100  # the services' batch reads take at most this many ids per call
+
+
+async def batched(
+    request: Request, identity: Identity, name: str, call: PartCall, ids: Sequence[int]
+) -> Part:
+    """One batch read of many ids as one part: more ids than a call takes are asked for in
+    concurrent chunks (``name``, ``name-1``, … in ``Server-Timing``) and their items merged;
+    the first chunk that failed stands for the whole."""
+    chunks = [ids[i : i + BATCH_IDS] for i in range(0, len(ids), BATCH_IDS)]
+    if not chunks:
+        return Part(call.service, "ok", data={"items": []})
+    calls = {
+        (name if n == 0 else f"{name}-{n}"): replace(
+            call, params={**(call.params or {}), "ids": ",".join(map(str, chunk))}
+        )
+        for n, chunk in enumerate(chunks)
+    }
+    parts = list((await fan_out(request, identity, calls)).values())
+    failed = next((p for p in parts if not p.ok), None)
+    if failed is not None:
+        return failed
+    items = [i for p in parts if isinstance(p.data, dict) for i in p.data.get("items", [])]
+    return replace(parts[0], data={"items": items})
 
 
 async def _timed(request: Request, identity: Identity, call: PartCall, deadline: Deadline) -> Part:
@@ -158,9 +203,21 @@ def timing_headers(request: Request, missing: list[str] | None = None) -> dict[s
 
 
 def required(part: Part, what: str) -> Any:
-    """The data of a part the view cannot do without, or the problem that explains why not."""
+    """The data of a part the view cannot do without, or the problem that explains why not.
+
+    A 400/422 of the required part answers the client's own input (the filters of a list the
+    gateway passes on): it is the client's problem, relayed with the fields it names."""
     if part.ok:
         return part.data
+    if part.status == "error" and part.http_status in (400, 422):
+        errors = (part.problem or {}).get("errors") or None
+        raise ProblemError(
+            part.http_status,
+            part.detail,
+            type_="validation-error",
+            errors=[FieldError.model_validate(e) for e in errors] if errors else None,
+            service=part.service,
+        )
     if part.status == "not_found":
         raise ProblemError(404, f"{what} does not exist", type_="not-found")
     if part.status == "forbidden":

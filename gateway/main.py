@@ -35,7 +35,7 @@ PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 async def _backend_ready(name: str, client: httpx.AsyncClient) -> tuple[str, str]:
     try:
         response = await client.get("/health/ready", timeout=2.0)
-    except httpx.HTTPError:
+    except Exception:  # refused, timed out, or an answer that is not HTTP: not ready either way
         return name, "unavailable"
     return name, "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
 

@@ -11,7 +11,7 @@ import httpx
 from fastapi import Request, Response
 
 from gateway.clients import Backends
-from gateway.resilience import Deadline
+from gateway.fanout import request_deadline
 from gateway.routes import RoutingTable
 from gateway.security import authenticate
 from shared.auth import ensure_scope, sign_identity
@@ -83,7 +83,7 @@ async def forward(request: Request, path: str) -> Response:
     upstream = await backend.call(
         request.method,
         url,
-        deadline=Deadline(request.app.state.settings.request_deadline_seconds),
+        deadline=request_deadline(request),
         headers=headers,
         content=body or None,
     )

@@ -30,15 +30,25 @@ from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.fanout import Part, PartCall, fan_out, merged_responses, timing_headers
+from gateway.fanout import (
+    Part,
+    PartCall,
+    batched,
+    fan_out,
+    merged_responses,
+    timing_headers,
+)
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.problems import ProblemError
 from shared.routing import api_router
 
 MAX_PROJECTS = 5000
+REGISTRY_SCOPES = ("projects:read",)
+# What a key needs for the whole report: reports:read, and the registry's own read scope (the
+# ledger and the evaluation service take reports:read for their report reads).
+REPORT_SCOPES = ("reports:read", "projects:read")
 PAGE = 200
-BATCH = 100
 CENT = Decimal("0.01")
 SectionStatus = Literal[
     "ok", "partial", "not_found", "forbidden", "unavailable", "timeout", "error"
@@ -72,39 +82,26 @@ async def _all_projects(request: Request, identity: Any, year: int) -> Part:
         params: dict[str, Any] = {**_year_params(year), "limit": PAGE}
         if cursor:
             params["cursor"] = cursor
-        part = (
-            await fan_out(
-                request, identity, {"p": PartCall("projects", "/api/v1/projects", params)}
-            )
-        )["p"]
+        call = PartCall("projects", "/api/v1/projects", params, REGISTRY_SCOPES)
+        part = (await fan_out(request, identity, {"projects": call}))["projects"]
         if not part.ok:
             return part
         items += part.data.get("items", [])
         cursor = part.data.get("next_cursor")
-        if not cursor or len(items) >= MAX_PROJECTS:
-            truncated = bool(cursor)
-            return Part("projects", "ok", data={"items": items, "truncated": truncated})
+        if not cursor:
+            return Part("projects", "ok", data={"items": items})
+        if len(items) >= MAX_PROJECTS:  # figures over part of the projects are not the report
+            return Part(
+                "projects",
+                "error",
+                detail=f"more than {MAX_PROJECTS} projects are active in {year}; the report "
+                "reads at most that many",
+            )
 
 
 async def _results(request: Request, identity: Any, ids: list[int]) -> Part:
-    chunks = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
-    if not chunks:
-        return Part("projects", "ok", data={"items": []})
-    calls = {
-        str(n): PartCall(
-            "projects", "/api/v1/projects/batch/results", {"ids": ",".join(map(str, chunk))}
-        )
-        for n, chunk in enumerate(chunks)
-    }
-    parts = await fan_out(request, identity, calls)
-    failed = next((p for p in parts.values() if not p.ok), None)
-    if failed is not None:
-        return failed
-    return Part(
-        "projects",
-        "ok",
-        data={"items": [i for p in parts.values() for i in p.data.get("items", [])]},
-    )
+    call = PartCall("projects", "/api/v1/projects/batch/results", None, REGISTRY_SCOPES)
+    return await batched(request, identity, "results", call, ids)
 
 
 def _section(parts: list[Part], data: dict[str, Any] | None) -> ReportSection:
@@ -152,7 +149,6 @@ def _implementation(facets: Part, plans: Part, projects: Part) -> ReportSection:
             "by_country": _facet_map(facets.data["country"]),
             "by_dimension": _facet_map(facets.data["dimension"]),
             "action_plan": plan,
-            "truncated": projects.data.get("truncated", False),
         },
     )
 
@@ -166,13 +162,14 @@ def _spending_by_project(funding: dict[str, Any]) -> dict[int, Decimal]:
 
 
 def _split(amount: Decimal, keys: list[str]) -> dict[str, Decimal]:
-    """``amount`` split equally over ``keys``, the last key taking the rounding cent."""
+    """``amount`` split equally over ``keys`` in whole cents, the cents left over given one each
+    to the first keys: the shares add up to ``amount`` and none has the other sign."""
     if not keys:
         return {}
-    share = (amount / len(keys)).quantize(CENT)
-    shares = dict.fromkeys(keys, share)
-    shares[keys[-1]] += amount - share * len(keys)
-    return shares
+    cents = int((abs(amount) / CENT).to_integral_value())
+    each, left = divmod(cents, len(keys))
+    sign = -1 if amount < 0 else 1
+    return {key: sign * (each + (n < left)) * CENT for n, key in enumerate(keys)}
 
 
 def _sdg_contribution(projects: Part, funding: Part) -> ReportSection:
@@ -291,9 +288,14 @@ async def annual_report(
         request,
         identity,
         {
-            "facets": PartCall("projects", "/api/v1/projects/facets", _year_params(year)),
+            "facets": PartCall(
+                "projects", "/api/v1/projects/facets", _year_params(year), REGISTRY_SCOPES
+            ),
             "plans": PartCall(
-                "projects", "/api/v1/action-plans", {"status": "adopted", "limit": 1}
+                "projects",
+                "/api/v1/action-plans",
+                {"status": "adopted", "limit": 1},
+                REGISTRY_SCOPES,
             ),
             "funding": PartCall("funding", "/api/v1/reports/sources-and-uses", {"year": year}),
             "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
@@ -315,6 +317,14 @@ async def annual_report(
     failed = sorted({p.service for p in (*parts.values(), projects, results) if not p.ok})
     if failed and not partial:
         statuses = {p.status for p in (*parts.values(), projects, results) if not p.ok}
+        if "forbidden" in statuses:  # the key's scopes, not the services: the client's to fix
+            raise ProblemError(
+                403,
+                "the annual report reads the registry, the ledger and the evaluation service; "
+                f"this API key may not read: {', '.join(failed)}",
+                type_="missing-scope",
+                required_scopes=sorted(REPORT_SCOPES),
+            )
         status = 504 if statuses == {"timeout"} else 503
         raise ProblemError(
             status,

@@ -84,6 +84,11 @@ class CircuitBreaker:
         self.opened_at = None
         self.trial_in_flight = False
 
+    def record_inconclusive(self) -> None:
+        """The call ended without saying anything about the backend (cancelled, or cut short by
+        the caller's own deadline): a half-open trial may be made again."""
+        self.trial_in_flight = False
+
     def record_failure(self) -> None:
         self.trial_in_flight = False
         self.failures += 1

@@ -12,15 +12,24 @@ partial in the body and in the ``X-SDGC-Partial`` header; when the required part
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from gateway.fanout import Part, PartCall, answer_headers, fan_out, merged_responses, required
+from gateway.fanout import (
+    Part,
+    PartCall,
+    answer_headers,
+    batched,
+    fan_out,
+    merged_responses,
+    required,
+)
 from gateway.security import Authenticated
-from shared.auth import ensure_scope
+from shared.auth import Identity, ensure_scope
 from shared.deps import IdPath
 from shared.routing import api_router
 
@@ -93,6 +102,17 @@ def _calls_for(ids: str) -> dict[str, PartCall]:
     }
 
 
+async def _enrichment(request: Request, identity: Identity, ids: list[int]) -> dict[str, Part]:
+    """Funding and evaluation of a page's projects: one batch read each (in chunks of at most
+    100 ids when the page is longer), both at once."""
+    calls = _calls_for("")
+    names = list(calls)
+    found = await asyncio.gather(
+        *(batched(request, identity, name, calls[name], ids) for name in names)
+    )
+    return dict(zip(names, found, strict=True))
+
+
 router = api_router(tags=["dossiers"])
 
 
@@ -141,10 +161,8 @@ async def enriched_projects(request: Request, identity: Authenticated) -> JSONRe
     )
     page = required(listing["projects"], "the project list")
     projects = [p for p in page.get("items", []) if isinstance(p, dict)]
-    ids = ",".join(str(p["id"]) for p in projects)
-    parts: dict[str, Part] = {}
-    if ids:
-        parts = await fan_out(request, identity, _calls_for(ids))
+    ids = [int(p["id"]) for p in projects]
+    parts = await _enrichment(request, identity, ids) if ids else {}
     funding = _by_project(parts["funding"]) if parts else {}
     evaluation = _by_project(parts["evaluation"]) if parts else {}
     body = EnrichedProjectPage(

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from gateway import report
 from tests.projects.conftest import project_body
 
 
@@ -70,6 +73,72 @@ def test_report_needs_the_reports_scope(gateway: TestClient, admin_headers: dict
         "/api/v1/reports/annual/2026", headers={"Authorization": f"Bearer {issued['api_key']}"}
     )
     assert response.status_code == 403
+
+
+def test_report_with_a_reports_only_key_names_the_scope_it_lacks(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """The registry takes projects:read only: a key with reports:read alone is told so (403),
+    never that a service is down; its dashboard marks the registry part forbidden."""
+    _seed(gateway, admin_headers)
+    issued = gateway.post(
+        "/api/v1/api-keys", headers=admin_headers, json={"name": "r", "scopes": ["reports:read"]}
+    ).json()
+    key = {"Authorization": f"Bearer {issued['api_key']}"}
+    response = gateway.get("/api/v1/reports/annual/2026", headers=key)
+    assert response.status_code == 403, response.text
+    assert response.json()["type"].endswith("missing-scope")
+    assert response.json()["required_scopes"] == ["projects:read", "reports:read"]
+    marked = gateway.get(
+        "/api/v1/reports/annual/2026", params={"partial": "true"}, headers=key
+    ).json()
+    assert marked["complete"] is False
+    assert marked["sections"]["implementation"]["status"] == "forbidden"
+    assert marked["sections"]["sources_and_uses"]["status"] == "ok"
+    dashboard = gateway.get("/api/v1/dashboard", headers=key)
+    assert dashboard.status_code == 200
+    assert dashboard.json()["projects"]["status"] == "forbidden"
+
+
+def test_report_over_more_projects_than_it_reads_is_not_complete(
+    gateway: TestClient, admin_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures over part of the year's projects are not the report: 503 unless partial=true,
+    then every section built on the project list is marked."""
+    monkeypatch.setattr(report, "PAGE", 1)
+    monkeypatch.setattr(report, "MAX_PROJECTS", 1)
+    for code in ("P-001", "P-002"):
+        body = project_body(code)
+        assert gateway.post("/api/v1/projects", json=body, headers=admin_headers).status_code == 201
+    refused = gateway.get("/api/v1/reports/annual/2026", headers=admin_headers)
+    assert refused.status_code == 503
+    assert refused.json()["missing_sources"] == ["projects"]
+    marked = gateway.get(
+        "/api/v1/reports/annual/2026", params={"partial": "true"}, headers=admin_headers
+    )
+    assert marked.headers["x-sdgc-partial"] == "projects"
+    sections = marked.json()["sections"]
+    for name in ("implementation", "sdg_contribution", "results"):
+        assert sections[name]["status"] == "error" and sections[name]["data"] is None, name
+        assert "more than 1 projects" in sections[name]["detail"]
+    assert sections["sources_and_uses"]["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("amount", "keys", "shares"),
+    [
+        ("0.05", 7, ["0.01"] * 5 + ["0.00"] * 2),
+        ("100.00", 3, ["33.34", "33.33", "33.33"]),
+        ("-0.10", 3, ["-0.04", "-0.03", "-0.03"]),
+        ("12.00", 1, ["12.00"]),
+    ],
+)
+def test_spending_split_over_goals_adds_up_and_never_changes_sign(
+    amount: str, keys: int, shares: list[str]
+) -> None:
+    split = report._split(Decimal(amount), [str(k) for k in range(keys)])
+    assert [str(v) for v in split.values()] == shares
+    assert sum(split.values()) == Decimal(amount)
 
 
 def test_report_year_is_validated(gateway: TestClient, admin_headers: dict[str, str]) -> None:

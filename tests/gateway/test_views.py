@@ -51,11 +51,9 @@ def test_enriched_page_times_each_of_its_calls(
     _project(gateway, admin_headers)
     response = gateway.get("/api/v1/dossiers/projects", headers=admin_headers)
     assert response.status_code == 200, response.text
-    assert list(_server_timing(response.headers["server-timing"])) == [
-        "projects",
-        "funding",
-        "evaluation",
-    ]
+    timed = list(_server_timing(response.headers["server-timing"]))
+    assert timed[0] == "projects"  # the page first, then its two batch reads at once
+    assert sorted(timed[1:]) == ["evaluation", "funding"]
 
 
 def test_dossier_of_unknown_project_is_404(
@@ -131,3 +129,37 @@ def test_enriched_page_uses_one_batch_call_per_backend(
         headers=admin_headers,
     ).json()
     assert [item["project"]["id"] for item in follow["items"]] == ids[2:]
+
+
+def test_enriched_page_longer_than_a_batch_call_takes_is_read_in_chunks(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """The registry pages up to 200 projects, the batch reads take 100 ids: a page of 101 is
+    enriched in two chunks per backend, complete."""
+    ids = [_project(gateway, admin_headers, f"P-{i:03d}") for i in range(101)]
+    page = gateway.get("/api/v1/dossiers/projects", params={"limit": 101}, headers=admin_headers)
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert "x-sdgc-partial" not in page.headers
+    assert body["partial"] is False
+    assert {p["status"] for p in body["parts"].values()} == {"ok"}
+    assert [item["project"]["id"] for item in body["items"]] == ids
+    assert sorted(_server_timing(page.headers["server-timing"]))[:4] == [
+        "evaluation",
+        "evaluation-1",
+        "funding",
+        "funding-1",
+    ]
+
+
+def test_enriched_page_with_bad_filters_is_the_clients_422(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """Filters go to the registry as given; what it refuses is the client's error (422 naming
+    the field), not a bad gateway."""
+    cases = (({"limit": "0"}, "limit"), ({"country": "kz"}, "country"), ({"cursor": "x"}, "cursor"))
+    for params, field in cases:
+        response = gateway.get("/api/v1/dossiers/projects", params=params, headers=admin_headers)
+        assert response.status_code == 422, (params, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == [field]

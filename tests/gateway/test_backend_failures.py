@@ -1,0 +1,198 @@
+"""Backends that misbehave over a real loopback connection: answers that are not HTTP, pages
+that are not JSON, slow answers, trickles and slow 503s — each a clear problem or a part marked
+missing, never a 500, a stuck circuit or a request that outlives its deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.testclient import TestClient
+
+from tests.projects.conftest import project_body
+from tests.support.server import serve_in_thread
+
+
+@contextmanager
+def _not_http() -> Iterator[str]:
+    """A server that reads the request and answers bytes that are not HTTP."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"NOT-HTTP garbage\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def _slow(delay: float, status: int = 200) -> FastAPI:
+    """Every GET answers after ``delay``: a one-project page, or a 503 problem."""
+    app = FastAPI()
+
+    @app.get("/api/v1/{path:path}")
+    async def anything(path: str) -> JSONResponse:
+        await asyncio.sleep(delay)
+        if status != 200:
+            body = {"type": "urn:test:dependency-down", "status": status, "detail": "db down"}
+            return JSONResponse(body, status_code=status, media_type="application/problem+json")
+        items = [{"id": 1, "title": "x"}] if path == "projects" else []
+        return JSONResponse({"items": items, "next_cursor": None})
+
+    return app
+
+
+def _trickle(chunks: int, pause: float) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/api/v1/{path:path}")
+    async def anything(path: str) -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b'{"items": [], "next_cursor": null'
+            for _ in range(chunks):
+                await asyncio.sleep(pause)
+                yield b" "
+            yield b"}"
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    return app
+
+
+def _html() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/{path:path}")
+    async def page(path: str) -> HTMLResponse:
+        return HTMLResponse("<html>down for maintenance</html>")
+
+    return app
+
+
+def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    with _not_http() as url:
+        app = make_gateway(
+            funding_url=url,
+            retry_attempts=0,
+            breaker_failure_threshold=1,
+            breaker_reset_seconds=0.2,
+        )
+        with TestClient(app) as gateway:
+            first = gateway.get("/api/v1/contributors", headers=admin_headers)
+            ready = gateway.get("/health/ready")
+            time.sleep(0.3)  # half-open: one trial goes through, fails, re-opens
+            trial = gateway.get("/api/v1/contributors", headers=admin_headers)
+            time.sleep(0.3)  # half-open again: the failed trial did not leave it stuck
+            again = gateway.get("/api/v1/contributors", headers=admin_headers)
+    assert first.status_code == 502, first.text
+    assert first.headers["content-type"] == "application/problem+json"
+    assert first.json()["type"].endswith("backend-error")
+    assert first.json()["service"] == "funding"
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["funding"] == "unavailable"
+    assert ready.json()["checks"]["funding_circuit"] == "open"
+    assert trial.status_code == 502 and again.status_code == 502, again.text
+
+
+@pytest.mark.parametrize("backend", ["not-http", "html-page"])
+def test_an_optional_part_that_cannot_be_read_leaves_the_dossier_partial(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str], backend: str
+) -> None:
+    backend_url = _not_http() if backend == "not-http" else serve_in_thread(_html())
+    with backend_url as url, TestClient(make_gateway(evaluation_url=url)) as gateway:
+        body = project_body("P-1")
+        created = gateway.post("/api/v1/projects", json=body, headers=admin_headers).json()
+        dossier = gateway.get(f"/api/v1/dossiers/projects/{created['id']}", headers=admin_headers)
+    assert dossier.status_code == 200, dossier.text
+    assert dossier.headers["x-sdgc-partial"] == "evaluation"
+    assert dossier.json()["evaluation"]["status"] == "error"
+    assert dossier.json()["funding"]["status"] == "ok"
+
+
+def test_the_backend_timeout_bounds_an_attempt(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    with serve_in_thread(_slow(1.5)) as url:
+        app = make_gateway(funding_url=url, backend_timeout_seconds=0.2, retry_attempts=0)
+        with TestClient(app) as gateway:
+            started = time.monotonic()
+            response = gateway.get("/api/v1/contributors", headers=admin_headers)
+            took = time.monotonic() - started
+    assert response.status_code == 504, response.text
+    assert response.json()["type"].endswith("backend-timeout")
+    assert took < 1.2  # cut at the backend's own timeout, long before its answer
+
+
+def test_a_trickling_answer_is_cut_at_the_request_deadline(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    """One byte every 0.3 s never trips a per-read timeout; the attempt as a whole is bounded."""
+    with serve_in_thread(_trickle(10, 0.3)) as url:
+        app = make_gateway(funding_url=url, request_deadline_seconds=0.8, retry_attempts=0)
+        with TestClient(app) as gateway:
+            started = time.monotonic()
+            response = gateway.get("/api/v1/contributors", headers=admin_headers)
+            took = time.monotonic() - started
+    assert response.status_code == 504, response.text
+    assert took < 2.5  # the whole trickle takes 3 s
+
+
+def test_a_slow_503_is_relayed_not_turned_into_a_timeout(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    """Retries of a backend that answers 503 slowly run out of time: the client gets the
+    backend's own 503, and a backend that answers keeps its circuit closed."""
+    with serve_in_thread(_slow(0.4, status=503)) as url:
+        app = make_gateway(
+            funding_url=url,
+            request_deadline_seconds=1.0,
+            retry_attempts=2,
+            breaker_failure_threshold=1,
+        )
+        with TestClient(app) as gateway:
+            response = gateway.get("/api/v1/contributors", headers=admin_headers)
+            circuit = gateway.get("/health/ready").json()["checks"]["funding_circuit"]
+    assert response.status_code == 503, response.text
+    assert response.json()["type"] == "urn:test:dependency-down"
+    assert circuit == "closed"
+
+
+def test_a_merged_list_spends_one_deadline_across_its_fan_outs(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    """The page takes 0.6 s of a 1 s deadline; its enrichment gets what is left, not a fresh
+    second: the answer comes at the deadline, its batch parts marked as timed out."""
+    with serve_in_thread(_slow(0.6)) as url:
+        app = make_gateway(
+            projects_url=url,
+            funding_url=url,
+            evaluation_url=url,
+            request_deadline_seconds=1.0,
+            retry_attempts=0,
+        )
+        with TestClient(app) as gateway:
+            started = time.monotonic()
+            response = gateway.get("/api/v1/dossiers/projects", headers=admin_headers)
+            took = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert response.json()["partial"] is True
+    assert response.json()["parts"]["funding"]["status"] == "timeout"
+    assert took < 1.15

@@ -343,7 +343,7 @@ async def annual_report(
     )
     headers = timing_headers(request, failed)
     wants_csv = format == "csv" or (
-        format is None and "text/csv" in request.headers.get("accept", "")
+        format is None and prefers_csv(request.headers.get("accept", ""))
     )
     if wants_csv:
         return Response(
@@ -355,6 +355,33 @@ async def annual_report(
             },
         )
     return JSONResponse(report.model_dump(mode="json"), headers=headers)
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The q the ``Accept`` header gives ``media_type``: that of the most specific range that
+    matches it (``text/csv`` over ``text/*`` over ``*/*``, RFC 9110 §12.5.1), 0 when none does."""
+    kind = media_type.split("/")[0]
+    best: tuple[int, float] = (-1, 0.0)
+    for media_range in accept.split(","):
+        name, *params = (piece.strip() for piece in media_range.split(";"))
+        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name.lower())
+        if specificity is None or specificity < best[0]:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        best = (specificity, q)
+    return best[1]
+
+
+def prefers_csv(accept: str) -> bool:
+    """CSV only when the client rates it above JSON (JSON wins ties: it is the default)."""
+    return _quality(accept, "text/csv") > _quality(accept, "application/json")
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:

@@ -141,6 +141,22 @@ def test_spending_split_over_goals_adds_up_and_never_changes_sign(
     assert sum(split.values()) == Decimal(amount)
 
 
+@pytest.mark.parametrize(
+    ("accept", "csv_wanted"),
+    [
+        ("text/csv", True),
+        ("text/csv, application/json;q=0.5", True),
+        ("application/json, text/csv", False),
+        ("text/csv;q=0", False),
+        ("application/json;q=0.2, text/*;q=0.8", True),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_csv_is_chosen_only_when_the_client_prefers_it(accept: str, csv_wanted: bool) -> None:
+    assert report.prefers_csv(accept) is csv_wanted
+
+
 def test_report_year_is_validated(gateway: TestClient, admin_headers: dict[str, str]) -> None:
     response = gateway.get("/api/v1/reports/annual/1900", headers=admin_headers)
     assert response.status_code == 422

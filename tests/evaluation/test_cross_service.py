@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,14 +15,14 @@ from services.evaluation.settings import Settings
 from services.projects.main import create_app as create_projects_app
 from services.projects.settings import Settings as ProjectsSettings
 from tests.evaluation.conftest import Clock, created, evaluator, schedule
-from tests.support.clients import TEST_SECRET, signed_client
+from tests.support.clients import TEST_SECRET, signed_client, signed_http_client
 from tests.support.server import serve_in_thread
 
 IMPLEMENTER = "XM-IMPL-NGO"
 
 
 @pytest.fixture
-def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestClient]]:
+def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
     """The real projects app on a real socket, plus a signed client to seed it."""
     app = create_projects_app(
         ProjectsSettings(
@@ -30,12 +31,12 @@ def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestCl
             identity_secret=TEST_SECRET,
         )
     )
-    with serve_in_thread(app) as base_url, signed_client(app) as seeder:
+    with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
         yield base_url, seeder
 
 
 @pytest.fixture
-def project_id(registry: tuple[str, TestClient]) -> int:
+def project_id(registry: tuple[str, httpx.Client]) -> int:
     _, seeder = registry
     created(
         seeder.post(
@@ -60,7 +61,7 @@ def project_id(registry: tuple[str, TestClient]) -> int:
 
 @pytest.fixture
 def client(
-    evaluation_settings: Settings, clock: Clock, registry: tuple[str, TestClient]
+    evaluation_settings: Settings, clock: Clock, registry: tuple[str, httpx.Client]
 ) -> Iterator[TestClient]:
     base_url, _ = registry
     app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}))
@@ -186,7 +187,7 @@ def test_funding_ledger_down_is_503_and_nothing_is_stored(evaluation_app: Any) -
 
 
 @pytest.fixture
-def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestClient]]:
+def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
     """The real funding ledger on a real socket, plus a signed client to seed it."""
     from services.funding.main import create_app as create_funding_app
     from services.funding.settings import Settings as FundingSettings
@@ -198,12 +199,12 @@ def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, TestClie
             identity_secret=TEST_SECRET,
         )
     )
-    with serve_in_thread(app) as base_url, signed_client(app) as seeder:
+    with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
         yield base_url, seeder
 
 
 def test_funding_sources_are_checked_in_the_real_ledger(
-    evaluation_settings: Settings, clock: Clock, ledger: tuple[str, TestClient]
+    evaluation_settings: Settings, clock: Clock, ledger: tuple[str, httpx.Client]
 ) -> None:
     from tests.funding.flow_helpers import agreement_body, contributor
 

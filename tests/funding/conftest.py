@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.funding.main import create_app
 from services.funding.settings import Settings
-from tests.support.clients import TEST_SECRET, signed_client
+from tests.support.clients import TEST_SECRET, signed_client, signed_http_client
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, list[i
             identity_secret=TEST_SECRET,
         )
     )
-    with serve_in_thread(app) as url, signed_client(app) as projects:
+    with serve_in_thread(app) as url, signed_http_client(url) as projects:
         ids = []
         for code in ("P-001", "P-002"):
             made = projects.post("/api/v1/projects", json=project_body(code))

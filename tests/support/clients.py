@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -30,3 +31,11 @@ def signed_client(
     client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
     client.auth = SignedIdentityAuth(TEST_SECRET, identity(scopes, key_id=key_id, actor=actor))
     return client
+
+
+def signed_http_client(base_url: str, scopes: Iterable[str] = SCOPES) -> httpx.Client:
+    """A signed client of an app served on a socket (``serve_in_thread``). Seeding through the
+    socket leaves the app one lifespan — uvicorn's, which lets in-flight requests hand their
+    connections back before it disposes the pool; a TestClient's own lifespan on the same app
+    would dispose it under them and leave a connection to be collected unclosed."""
+    return httpx.Client(base_url=base_url, auth=SignedIdentityAuth(TEST_SECRET, identity(scopes)))

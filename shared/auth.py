@@ -143,7 +143,7 @@ class SignedIdentityAuth(httpx.Auth):
         yield request
 
 
-def current_identity(request: Request) -> Identity:
+async def current_identity(request: Request) -> Identity:
     identity = getattr(request.state, "identity", None)
     if not isinstance(identity, Identity):
         raise ProblemError(401, "no authenticated identity", type_="unauthenticated")
@@ -168,7 +168,7 @@ def ensure_scope(identity: Identity, scopes: Iterable[str]) -> None:
 def require_scope(*scopes: str) -> Any:
     """A route dependency: 403 unless the caller holds one of ``scopes`` (or admin)."""
 
-    def check(identity: CurrentIdentity) -> Identity:
+    async def check(identity: CurrentIdentity) -> Identity:
         ensure_scope(identity, scopes)
         return identity
 

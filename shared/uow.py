@@ -181,7 +181,7 @@ class UnitOfWork:
         )
 
 
-def get_unit_of_work(
+async def get_unit_of_work(
     request: Request,
     session: SessionDep,
     identity: CurrentIdentity,

@@ -63,25 +63,29 @@ TRACK = require_scope("evaluation:read", "reports:read")
 MAX_BATCH_PROJECTS = 100
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def clock_today(request: Request) -> dt.date:
+def _clock_today(request: Request) -> dt.date:
     """Today (UTC) from the app's clock, which tests may replace on ``app.state.clock``."""
     clock: Callable[[], dt.date] = request.app.state.clock
     return clock()
 
 
-def as_of(
+async def clock_today(request: Request) -> dt.date:
+    return _clock_today(request)
+
+
+async def as_of(
     request: Request,
     today: dt.date | None = Query(
         default=None,
         description="Compute at-risk/overdue as of this day (default: today, UTC).",
     ),
 ) -> dt.date:
-    return today if today is not None else clock_today(request)
+    return today if today is not None else _clock_today(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -119,11 +119,11 @@ class Backends:
         self.funding.close()
 
 
-def get_registry(request: Request) -> ProjectRegistry:
+async def get_registry(request: Request) -> ProjectRegistry:
     backends: Backends = request.app.state.backends
     return backends.registry
 
 
-def get_ledger(request: Request) -> FundingLedger:
+async def get_ledger(request: Request) -> FundingLedger:
     backends: Backends = request.app.state.backends
     return backends.ledger

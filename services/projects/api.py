@@ -307,7 +307,7 @@ def update_organisation(
 projects = api_router(prefix="/api/v1/projects", tags=["projects"])
 
 
-def project_filter(
+async def project_filter(
     country: str | None = Query(
         default=None, pattern=r"^[A-Z]{2}$", description="Recipient country (ISO alpha-2)."
     ),

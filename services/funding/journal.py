@@ -51,6 +51,7 @@ DAY_BALANCES = cast(Table, AccountDayBalance.__table__)
 ACCOUNTS = cast(Table, Account.__table__)
 CHAIN = cast(Table, JournalChain.__table__)
 ENTRIES = cast(Table, JournalEntry.__table__)
+FUNDS = cast(Table, Fund.__table__)
 TRANSACTIONS = cast(Table, JournalTransaction.__table__)
 CENT = Decimal("0.01")
 RATE_QUANTUM = Decimal("1E-10")
@@ -74,6 +75,8 @@ OTHER_INCOME = "4800"
 EXCHANGE_DIFFERENCES = "4900"
 EXPENDITURE = "5000"
 IN_KIND_EXPENSE = "5100"
+# Cash never goes below zero, on any day: every posting that credits one of these is checked.
+CASH_ACCOUNTS = frozenset({CASH_UNALLOCATED, CASH_ALLOCATED})
 
 CHART: dict[str, tuple[str, AccountType]] = {
     CASH_UNALLOCATED: ("Cash - not yet allocated", AccountType.ASSET),
@@ -475,6 +478,58 @@ _MOVE_DAYS = (
 )
 
 
+def _cash_outflows(postings: Sequence[Posting]) -> dict[int, tuple[Account, dt.date]]:
+    """The cash accounts the postings credit, each with the earliest value date it is credited."""
+    earliest: dict[int, tuple[Account, dt.date]] = {}
+    for posting in postings:
+        for line in posting.lines:
+            account = line.account
+            if line.side is Side.CREDIT and account.code in CASH_ACCOUNTS:
+                seen = earliest.get(account.id)
+                if seen is None or posting.value_date < seen[1]:
+                    earliest[account.id] = (account, posting.value_date)
+    return earliest
+
+
+def _refuse_negative_cash(
+    db_session: Session, outflows: dict[int, tuple[Account, dt.date]]
+) -> None:
+    """409 when a cash account the postings took from is below zero, now or on any day from the
+    first day it was taken from (its day balances from then on, already moved): whatever route
+    the money left by — a manual posting, a reversal, a record — cash that was not there cannot
+    be spent, not even by a back-dated posting. The flows that spend check the same before
+    posting and say it in their own terms; this is the rule for every posting. The caller's
+    transaction is then rolled back with the rest of the request."""
+    for chunk in chunked(sorted(outflows), ACCOUNTS_PER_STATEMENT):
+        since = {account_id: outflows[account_id][1] for account_id in chunk}
+        lowest = db_session.execute(
+            select(DAY_BALANCES.c.account_id, func.min(DAY_BALANCES.c.balance_usd))
+            .where(
+                DAY_BALANCES.c.account_id.in_(chunk),
+                DAY_BALANCES.c.day >= case(since, value=DAY_BALANCES.c.account_id),
+            )
+            .group_by(DAY_BALANCES.c.account_id)
+            .order_by(DAY_BALANCES.c.account_id)
+        ).all()
+        for account_id, balance in lowest:
+            balance = q2(Decimal(balance))
+            if balance < 0:
+                account, day = outflows[account_id]
+                fund = account.fund
+                raise ProblemError(
+                    409,
+                    f"fund {fund.id} ({fund.name}) does not have the cash: this would leave its "
+                    f"account {account.key} at {balance} USD on a day from {day} on, a "
+                    f"shortfall of {-balance} USD",
+                    title="Insufficient funds",
+                    type_="insufficient-funds",
+                    fund_id=fund.id,
+                    fund=fund.name,
+                    account_id=account_id,
+                    shortfall=str(-balance),
+                )
+
+
 def post_transactions(
     *, db_session: Session, postings: Sequence[Posting], checked: bool = False
 ) -> list[PostedTransaction]:
@@ -482,10 +537,12 @@ def post_transactions(
     whatever their number; flush, never commit. ``checked``: the caller ran
     :func:`check_balanced` on every posting already.
 
-    Statements: lock the chain head; move the accounts' balances (``UPDATE … RETURNING``); insert
-    the transactions and their entries (one ``executemany`` each) and read the new ids back by
-    sequence; open and move the day balances; move the head; one audit event. Running balances
-    per entry are computed here from the balances the update returned.
+    Statements: lock the funds whose cash the postings take (if any), then the chain head; move
+    the accounts' balances (``UPDATE … RETURNING``); insert the transactions and their entries
+    (one ``executemany`` each) and read the new ids back by sequence; open and move the day
+    balances; check that no cash account taken from is left below zero on any day
+    (:func:`_refuse_negative_cash`); move the head; one audit event. Running balances per entry
+    are computed here from the balances the update returned.
     """
     if not postings:
         return []
@@ -493,6 +550,15 @@ def post_transactions(
         for posting in postings:
             check_balanced(posting.lines)
     db_session.flush()  # accounts and funds opened by the caller get their ids
+    outflows = _cash_outflows(postings)
+    if outflows:  # the lock every writer that spends a fund's cash holds, before the head's
+        fund_ids = sorted({account.fund_id for account, _ in outflows.values()})
+        db_session.execute(
+            select(FUNDS.c.id)
+            .where(FUNDS.c.id.in_(fund_ids))
+            .order_by(FUNDS.c.id)
+            .with_for_update()
+        ).all()
     head = db_session.execute(
         select(CHAIN.c.last_sequence, CHAIN.c.last_hash).where(CHAIN.c.id == 1).with_for_update()
     ).one()
@@ -591,6 +657,7 @@ def post_transactions(
     if moves:
         db_session.execute(_OPEN_DAY, moves)
         db_session.execute(_MOVE_DAYS, moves)
+    _refuse_negative_cash(db_session, outflows)
     db_session.execute(
         update(CHAIN).where(CHAIN.c.id == 1).values(last_sequence=sequence, last_hash=prev_hash)
     )

@@ -119,6 +119,47 @@ def test_fifty_concurrent_expenditures_never_overspend(live: httpx.Client) -> No
     assert live.get("/api/v1/ledger/verify").json()["valid"] is True
 
 
+def test_manual_postings_and_expenditures_racing_on_one_fund_never_overspend(
+    live: httpx.Client,
+) -> None:
+    """Manual postings that take cash lock the fund as spending does: 40 writers, half
+    expenditures and half manual transfers out of the same cash, share 1,000 dollars exactly."""
+    fund_id = _funded_core(live, "1000.00")
+    accounts = _balances_ids(live, fund_id)
+    net = live.post("/api/v1/ledger/accounts", json={"code": "3000", "fund_id": fund_id})
+    assert net.status_code == 201, net.text
+
+    def transfer(_: int) -> httpx.Response:
+        return live.post(
+            "/api/v1/ledger/transactions",
+            json={
+                "value_date": "2027-03-01",
+                "description": "transfer out",
+                "entries": [
+                    {"account_id": net.json()["id"], "side": "debit", "amount": "30.00"},
+                    {"account_id": accounts["1000/core"], "side": "credit", "amount": "30.00"},
+                ],
+            },
+        )
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        spends = [pool.submit(_spend, live, fund_id, "30.00") for _ in range(20)]
+        transfers = [pool.submit(transfer, n) for n in range(20)]
+        responses = [f.result() for f in (*spends, *transfers)]
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 33, 409: 7}, statuses
+    assert all(
+        r.json()["type"].endswith("insufficient-funds") for r in responses if r.status_code == 409
+    )
+    assert _balances(live, fund_id)["1000/core"] == Decimal("10.00")
+    assert live.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def _balances_ids(client: httpx.Client, fund_id: int) -> dict[str, int]:
+    page = client.get("/api/v1/ledger/accounts", params={"fund_id": fund_id, "limit": 200}).json()
+    return {a["key"]: int(a["id"]) for a in page["items"]}
+
+
 def test_twenty_concurrent_retries_of_one_key_create_one_record(live: httpx.Client) -> None:
     fund_id = _funded_core(live, "1000.00")
     with ThreadPoolExecutor(max_workers=20) as pool:

@@ -159,6 +159,112 @@ def test_reversal_references_original_with_reason_and_restores_balances(
     assert of_reversal.json()["type"].endswith("reversal-of-reversal")
 
 
+def _journal_state(client: TestClient, *accounts: int) -> tuple[Any, ...]:
+    head = client.get("/api/v1/ledger/verify").json()
+    return (
+        head["head_sequence"],
+        head["head_hash"],
+        *(balance(client, a, day) for a in accounts for day in ("2027-01-31", "2027-12-31")),
+    )
+
+
+def _refused_for_cash(response: Any, fund: int, shortfall: str) -> None:
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"].endswith("insufficient-funds")
+    assert (problem["fund_id"], problem["shortfall"]) == (fund, shortfall)
+    assert f"shortfall of {shortfall} USD" in problem["detail"]
+
+
+def test_manual_reversal_cannot_take_back_cash_already_spent(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    """Reversing an opening balance whose cash was spent would leave the fund's cash negative
+    from the opening day on: refused like any spending beyond the balance, nothing stored."""
+    opening = post(
+        client,
+        "2027-01-02",
+        entry(core["cash"], "debit", "500.00"),
+        entry(core["net"], "credit", "500.00"),
+    ).json()
+    spent = client.post(
+        "/api/v1/expenditures",
+        json={
+            "fund_id": core["fund"],
+            "category": "travel",
+            "amount": "500.00",
+            "value_date": "2027-03-01",
+        },
+    )
+    assert spent.status_code == 201, spent.text
+    before = _journal_state(client, core["cash"], core["net"])
+    reversal = client.post(
+        f"/api/v1/ledger/transactions/{opening['id']}/reversal", json={"reason": "wrong"}
+    )
+    _refused_for_cash(reversal, core["fund"], "500.00")
+    assert _journal_state(client, core["cash"], core["net"]) == before
+    assert client.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def test_manual_posting_takes_only_cash_there_from_its_date_on(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    received = post(
+        client,
+        "2027-03-01",
+        entry(core["cash"], "debit", "100.00"),
+        entry(core["income"], "credit", "100.00"),
+    )
+    assert received.status_code == 201, received.text
+    before = _journal_state(client, core["cash"], core["income"])
+    back_dated = post(
+        client,
+        "2027-02-01",
+        entry(core["net"], "debit", "50.00"),
+        entry(core["cash"], "credit", "50.00"),
+    )
+    _refused_for_cash(back_dated, core["fund"], "50.00")
+    too_much = post(
+        client,
+        "2027-03-05",
+        entry(core["net"], "debit", "150.00"),
+        entry(core["cash"], "credit", "150.00"),
+    )
+    _refused_for_cash(too_much, core["fund"], "50.00")
+    assert _journal_state(client, core["cash"], core["income"]) == before
+    all_of_it = post(
+        client,
+        "2027-03-05",
+        entry(core["net"], "debit", "100.00"),
+        entry(core["cash"], "credit", "100.00"),
+    )
+    assert all_of_it.status_code == 201, all_of_it.text
+    assert balance(client, core["cash"]) == Decimal("0.00")
+
+
+def test_batch_may_spend_cash_it_brings_in_only_from_the_day_it_arrives(
+    client: TestClient, core: dict[str, int]
+) -> None:
+    def move(day: str, debit: int, credit: int) -> dict[str, Any]:
+        return {
+            "value_date": day,
+            "description": "move",
+            "entries": [entry(debit, "debit", "80.00"), entry(credit, "credit", "80.00")],
+        }
+
+    cash_in = move("2027-05-01", core["cash"], core["income"])
+    batch = "/api/v1/ledger/transactions/batch"
+    out_before = move("2027-04-30", core["net"], core["cash"])
+    early = client.post(batch, json={"transactions": [cash_in, out_before]})
+    _refused_for_cash(early, core["fund"], "80.00")
+    assert client.get("/api/v1/ledger/transactions").json()["items"] == []
+    out_same_day = move("2027-05-01", core["net"], core["cash"])
+    same_day = client.post(batch, json={"transactions": [out_same_day, cash_in]})
+    assert same_day.status_code == 201, same_day.text
+    assert balance(client, core["cash"], "2027-05-01") == Decimal("0.00")
+
+
 def test_batch_posts_all_or_none(client: TestClient, core: dict[str, int]) -> None:
     good = {
         "value_date": "2027-01-10",
@@ -219,9 +325,17 @@ def test_batch_posts_exactly_what_the_same_postings_one_by_one_would(
             ],
         }
 
-    # A posting before the batch, dated after some batch days: later day rows must move too.
+    # Cash to take from on every day of the plan (no posting may leave cash below zero), then a
+    # posting before the batch dated after some batch days: later day rows must move too.
     one, many = accounts(4), accounts(5)
     for acc in (one, many):
+        opening = post(
+            client,
+            "2027-01-01",
+            entry(acc["1000"], "debit", "100000.00"),
+            entry(acc["4800"], "credit", "100000.00"),
+        )
+        assert opening.status_code == 201, opening.text
         first = post(
             client,
             "2027-03-10",

@@ -41,6 +41,9 @@ from services.funding.models import (
 from services.funding.rates import to_usd
 
 ZERO = Decimal("0.00")
+# The columns of sources and uses, in the order every answer (JSON and CSV) gives them.
+SOURCE_KINDS = ("cash_contributions", "in_kind_contributions", "other_income")
+USE_KINDS = ("expenditure", "in_kind_expense")
 POSITION_TYPES = (AccountType.ASSET, AccountType.LIABILITY)
 CASH_REVENUE = (journal.CONTRIBUTION_REVENUE,)
 IN_KIND_REVENUE = (journal.IN_KIND_REVENUE,)
@@ -107,12 +110,8 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
     for fund_id in sorted(set(opening) | set(closing) | set(movements)):
         fund = funds[fund_id]
         m = movements.get(fund_id, {})
-        sources = (
-            m.get("cash_contributions", ZERO)
-            + m.get("in_kind_contributions", ZERO)
-            + m.get("other_income", ZERO)
-        )
-        uses = m.get("expenditure", ZERO) + m.get("in_kind_expense", ZERO)
+        sources = sum((m.get(k, ZERO) for k in SOURCE_KINDS), ZERO)
+        uses = sum((m.get(k, ZERO) for k in USE_KINDS), ZERO)
         open_, close = opening.get(fund_id, ZERO), closing.get(fund_id, ZERO)
         reconciles = journal.q2(open_ + sources - uses) == journal.q2(close)
         all_reconcile &= reconciles
@@ -130,11 +129,8 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
                 "earmarking": fund.kind.value,
                 "project_id": fund.project_id,
                 "opening_balance": _money(open_),
-                "sources": {
-                    k: _money(m.get(k))
-                    for k in ("cash_contributions", "in_kind_contributions", "other_income")
-                },
-                "uses": {k: _money(m.get(k)) for k in ("expenditure", "in_kind_expense")},
+                "sources": {k: _money(m.get(k)) for k in SOURCE_KINDS},
+                "uses": {k: _money(m.get(k)) for k in USE_KINDS},
                 "closing_balance": _money(close),
                 "reconciles": reconciles,
             }
@@ -347,53 +343,39 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
 
 
 def sources_and_uses_csv(report: dict[str, Any]) -> str:
-    """One row per fund with its reconciliation, then a totals row."""
+    """One row per fund with its reconciliation, then a totals row whose every money column is
+    the sum of that column."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(
-        [
-            "year",
-            "fund_id",
-            "fund",
-            "earmarking",
-            "opening_balance",
-            "cash_contributions",
-            "in_kind_contributions",
-            "other_income",
-            "expenditure",
-            "in_kind_expense",
-            "closing_balance",
-            "reconciles",
-        ]
-    )
+    money = ("opening_balance", *SOURCE_KINDS, *USE_KINDS, "closing_balance")
+    writer.writerow(["year", "fund_id", "fund", "earmarking", *money, "reconciles"])
+    column_totals: dict[str, Decimal] = dict.fromkeys(money, ZERO)
     for fund in report["funds"]:
+        values = {
+            "opening_balance": fund["opening_balance"],
+            **fund["sources"],
+            **fund["uses"],
+            "closing_balance": fund["closing_balance"],
+        }
+        for column in money:
+            column_totals[column] += Decimal(values[column])
         writer.writerow(
             [
                 report["year"],
                 fund["fund_id"],
                 fund["name"],
                 fund["earmarking"],
-                fund["opening_balance"],
-                *fund["sources"].values(),
-                *fund["uses"].values(),
-                fund["closing_balance"],
+                *(values[column] for column in money),
                 fund["reconciles"],
             ]
         )
-    totals = report["totals"]
     writer.writerow(
         [
             report["year"],
             "",
             "TOTAL",
             "",
-            totals["opening_balance"],
-            totals["sources"],
-            "",
-            "",
-            totals["uses"],
-            "",
-            totals["closing_balance"],
+            *(_money(column_totals[column]) for column in money),
             report["reconciles"],
         ]
     )

@@ -92,19 +92,41 @@ def test_sources_and_uses_reconcile_across_years(client: TestClient) -> None:
 
 
 def test_sources_and_uses_as_csv(client: TestClient) -> None:
+    """One row per fund, then a TOTAL row whose every money column adds up its column."""
     a = _core_ledger(client)
-    post(
-        client,
-        "2027-03-01",
-        entry(a["cash"], "debit", "10.00"),
-        entry(a["revenue"], "credit", "10.00"),
+    thematic = open_fund(client, {"kind": "thematic", "sdg_goal": 4})
+    cash_4, income_4 = (
+        open_account(client, "1000", thematic),
+        open_account(client, "4800", thematic),
     )
+    for day, debit, credit, amount in (
+        ("2026-12-01", a["cash"], a["revenue"], "100.00"),
+        ("2027-03-01", a["cash"], a["revenue"], "10.00"),
+        ("2027-03-02", a["travel"], a["cash"], "4.00"),
+        ("2027-03-03", a["in_kind_expense"], a["in_kind_revenue"], "7.50"),
+        ("2027-04-01", cash_4, income_4, "5.25"),
+    ):
+        posted = post(client, day, entry(debit, "debit", amount), entry(credit, "credit", amount))
+        assert posted.status_code == 201, posted.text
     response = client.get(
         "/api/v1/reports/sources-and-uses", params={"year": 2027, "format": "csv"}
     )
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0][0] == "year" and rows[-1][2] == "TOTAL" and rows[-1][-1] == "True"
+    header, *funds, total = list(csv.reader(io.StringIO(response.text)))
+    assert header[0] == "year" and total[2] == "TOTAL" and total[-1] == "True"
+    assert len(funds) == 2
+    money = range(header.index("opening_balance"), header.index("closing_balance") + 1)
+    for column in money:
+        assert Decimal(total[column]) == sum(Decimal(row[column]) for row in funds), header[column]
+    by_name = dict(zip(header, total, strict=True))
+    assert by_name["opening_balance"] == "100.00"
+    assert by_name["cash_contributions"] == "10.00"
+    assert by_name["in_kind_contributions"] == "7.50"
+    assert by_name["other_income"] == "5.25"
+    assert by_name["expenditure"] == "4.00"
+    assert by_name["in_kind_expense"] == "7.50"
+    report = _report(client, 2027)
+    assert by_name["closing_balance"] == report["totals"]["closing_balance"] == "111.25"
 
 
 def test_report_year_out_of_range_is_422(client: TestClient) -> None:

@@ -35,6 +35,8 @@ logger = logging.getLogger("sdgc.gateway.backends")
 
 # A retry is not started with less time than this left: it could only time out.
 MIN_RETRY_SECONDS = 0.05
+# A timeout with no more than this left of the request's deadline is the deadline's doing.
+DEADLINE_SLACK = 0.01
 
 
 @dataclass(slots=True)
@@ -57,7 +59,7 @@ class Backend:
             target = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + target.raw_path)
         return target.copy_merge_params(params) if params else target
 
-    async def _send(
+    def _request(
         self,
         method: str,
         url: httpx.URL | str,
@@ -66,18 +68,32 @@ class Backend:
         content: bytes | None,
         params: Mapping[str, Any] | None,
         limits: httpx.Timeout,
-    ) -> httpx.Response:
-        if self.transport is None:
-            return await self.client.request(
-                method, url, headers=headers, content=content, params=params, timeout=limits
+    ) -> httpx.Request:
+        """The request as it will go out; 400 when what it carries cannot be sent (a header
+        value that is not ASCII, say) — the client's to fix, nothing the backend did."""
+        try:
+            if self.transport is None:
+                return self.client.build_request(
+                    method, url, headers=headers, content=content, params=params, timeout=limits
+                )
+            return httpx.Request(
+                method,
+                self._target(url, params),
+                headers=headers,
+                content=content,
+                extensions={"timeout": limits.as_dict()},
             )
-        request = httpx.Request(
-            method,
-            self._target(url, params),
-            headers=headers,
-            content=content,
-            extensions={"timeout": limits.as_dict()},
-        )
+        except (UnicodeEncodeError, httpx.InvalidURL, ValueError) as exc:
+            raise ProblemError(
+                400,
+                f"the request cannot be passed on to the {self.name} service: {exc}",
+                type_="unsendable-request",
+                service=self.name,
+            ) from None
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        if self.transport is None:
+            return await self.client.send(request)
         response = await self.transport.handle_async_request(request)
         response.request = request
         try:
@@ -119,18 +135,25 @@ class Backend:
                 break
             budget = min(remaining, self.timeout_seconds)
             limits = httpx.Timeout(budget, connect=min(budget, self.connect_timeout_seconds))
-            self.breaker.before_call()
+            request = self._request(
+                method, url, headers=headers, content=content, params=params, limits=limits
+            )
+            try:
+                self.breaker.before_call()
+            except ProblemError:
+                if attempt == 1:
+                    raise
+                break  # opened by other calls meanwhile: what this call saw so far is the answer
             try:
                 async with asyncio.timeout(budget):
-                    response = await self._send(
-                        method, url, headers=headers, content=content, params=params, limits=limits
-                    )
+                    response = await self._send(request)
             except (httpx.TimeoutException, TimeoutError) as exc:
                 if isinstance(exc, httpx.TimeoutException) and _refused(exc):
                     self.breaker.record_failure()
                     last_problem = _unavailable(self.name)
                     continue
-                if budget < self.timeout_seconds:  # cut short by the request's deadline
+                if budget < self.timeout_seconds and deadline.remaining() <= DEADLINE_SLACK:
+                    # the request's deadline ran out, not the backend's own (connect) timeout
                     self.breaker.record_inconclusive()
                 else:
                     self.breaker.record_failure()

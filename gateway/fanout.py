@@ -85,8 +85,15 @@ async def _run(request: Request, identity: Identity, call: PartCall, deadline: D
     if response.status_code == 404:
         return Part(call.service, "not_found", detail="no such record", http_status=404)
     detail, sent = _problem_detail(response)
-    if response.status_code in (401, 403):
-        return Part(call.service, "forbidden", detail=detail, http_status=response.status_code)
+    if response.status_code == 403:  # the key's scopes: the client's to fix
+        return Part(call.service, "forbidden", detail=detail, http_status=403)
+    if response.status_code == 401:  # the gateway's own signature refused: never the client's
+        return Part(
+            call.service,
+            "error",
+            detail=f"refused the gateway's signed identity ({detail})",
+            http_status=401,
+        )
     if response.status_code in (502, 503, 504):
         status = "timeout" if response.status_code == 504 else "unavailable"
         return Part(call.service, status, detail=detail, http_status=response.status_code)

@@ -32,9 +32,14 @@ from shared.routing import api_router
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+# A backend's readiness probe, bounded as a whole (a probe that trickles bytes is not ready).
+BACKEND_PROBE_SECONDS = 1.0
+
+
 async def _backend_ready(name: str, client: httpx.AsyncClient) -> tuple[str, str]:
     try:
-        response = await client.get("/health/ready", timeout=2.0)
+        async with asyncio.timeout(BACKEND_PROBE_SECONDS):
+            response = await client.get("/health/ready", timeout=BACKEND_PROBE_SECONDS)
     except Exception:  # refused, timed out, or an answer that is not HTTP: not ready either way
         return name, "unavailable"
     return name, "ok" if response.status_code == 200 else f"not ready ({response.status_code})"

@@ -7,16 +7,19 @@ identity is replaced by the gateway's signed one, so a client can never forge it
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 import httpx
 from fastapi import Request, Response
 
 from gateway.clients import Backends
 from gateway.fanout import request_deadline
-from gateway.routes import RoutingTable
+from gateway.routes import Route, RoutingTable
 from gateway.security import authenticate
 from shared.auth import ensure_scope, sign_identity
 from shared.context import current_request_id
-from shared.problems import ProblemError
+from shared.problems import ProblemError, field_problem
 
 FORWARDED_REQUEST_HEADERS = (
     "accept",
@@ -34,6 +37,43 @@ FORWARDED_RESPONSE_HEADERS = (
     "content-disposition",
     "www-authenticate",
 )
+
+
+def forwarded_headers(request: Request) -> dict[str, str]:
+    """The request headers that cross to the service, several lines of one joined with commas
+    (RFC 9110 §5.3); 400 naming the header when a value is not visible ASCII, which the
+    services' HTTP stacks and the gateway's client cannot be trusted to carry alike."""
+    headers = {}
+    for name in FORWARDED_REQUEST_HEADERS:
+        values = request.headers.getlist(name)
+        if not values:
+            continue
+        value = ", ".join(values)
+        if not _VISIBLE_ASCII.fullmatch(value):
+            raise field_problem(
+                400,
+                name,
+                "a header value must be visible ASCII characters, spaces and tabs",
+                rule="header-not-ascii",
+                location="header",
+            )
+        headers[name] = value
+    return headers
+
+
+_VISIBLE_ASCII = re.compile(r"[\x20-\x7e\t]*")
+
+
+def _raw_upstream_path(route: Route, raw_path: str) -> str:
+    """``route.upstream_path`` of the path as the client encoded it: the public prefix is cut
+    segment by segment (a client may percent-encode it too), the rest goes through as sent."""
+    if route.upstream_prefix is None:
+        return raw_path
+    prefix = route.prefix.split("/")
+    segments = raw_path.split("/")
+    if [unquote(segment) for segment in segments[: len(prefix)]] != prefix:
+        raise ProblemError(400, "the request path cannot be forwarded", type_="invalid-path")
+    return route.upstream_prefix + "".join(f"/{segment}" for segment in segments[len(prefix) :])
 
 
 async def forward(request: Request, path: str) -> Response:
@@ -56,11 +96,7 @@ async def forward(request: Request, path: str) -> Response:
     backends: Backends = request.app.state.backends
     backend = backends[route.service]
     upstream_path = route.upstream_path(path)
-    headers = {
-        name: value
-        for name in FORWARDED_REQUEST_HEADERS
-        if (value := request.headers.get(name)) is not None
-    }
+    headers = forwarded_headers(request)
     headers["X-Request-ID"] = current_request_id() or ""
     headers.update(
         sign_identity(
@@ -75,7 +111,7 @@ async def forward(request: Request, path: str) -> Response:
     # ``upstream_path`` that was signed); re-encoding a decoded path can fail or change it.
     raw_path = request.scope.get("raw_path", b"").decode("latin-1") or path
     try:
-        url = httpx.URL(route.upstream_path(raw_path), query=request.url.query.encode())
+        url = httpx.URL(_raw_upstream_path(route, raw_path), query=request.url.query.encode())
     except httpx.InvalidURL:
         raise ProblemError(
             422, "the request path cannot be forwarded", type_="invalid-path"

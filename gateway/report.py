@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Literal
@@ -343,7 +344,7 @@ async def annual_report(
     )
     headers = timing_headers(request, failed)
     wants_csv = format == "csv" or (
-        format is None and prefers_csv(request.headers.get("accept", ""))
+        format is None and prefers_csv(", ".join(request.headers.getlist("accept")))
     )
     if wants_csv:
         return Response(
@@ -357,13 +358,39 @@ async def annual_report(
     return JSONResponse(report.model_dump(mode="json"), headers=headers)
 
 
+_QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
+
+
+def _split_unquoted(text: str, separator: str) -> list[str]:
+    """``text`` split on ``separator`` outside quoted strings (one pass, linear)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    pieces.append("".join(current))
+    return pieces
+
+
 def _quality(accept: str, media_type: str) -> float:
     """The q the ``Accept`` header gives ``media_type``: that of the most specific range that
-    matches it (``text/csv`` over ``text/*`` over ``*/*``, RFC 9110 §12.5.1), 0 when none does."""
+    matches it (``text/csv`` over ``text/*`` over ``*/*``, RFC 9110 §12.5.1), 0 when none does.
+    Commas inside quoted parameters do not split ranges; a q that is not 0-1 with at most three
+    decimals makes its range unacceptable (0)."""
     kind = media_type.split("/")[0]
     best: tuple[int, float] = (-1, 0.0)
-    for media_range in accept.split(","):
-        name, *params = (piece.strip() for piece in media_range.split(";"))
+    for media_range in _split_unquoted(accept, ","):
+        name, *params = (piece.strip() for piece in _split_unquoted(media_range, ";"))
         specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name.lower())
         if specificity is None or specificity < best[0]:
             continue
@@ -371,10 +398,8 @@ def _quality(accept: str, media_type: str) -> float:
         for param in params:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else 0.0
         best = (specificity, q)
     return best[1]
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from tests.projects.conftest import project_body
 from tests.support.server import serve_in_thread
@@ -93,14 +94,14 @@ def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
             funding_url=url,
             retry_attempts=0,
             breaker_failure_threshold=1,
-            breaker_reset_seconds=0.2,
+            breaker_reset_seconds=0.6,
         )
         with TestClient(app) as gateway:
             first = gateway.get("/api/v1/contributors", headers=admin_headers)
             ready = gateway.get("/health/ready")
-            time.sleep(0.3)  # half-open: one trial goes through, fails, re-opens
+            time.sleep(0.7)  # half-open: one trial goes through, fails, re-opens
             trial = gateway.get("/api/v1/contributors", headers=admin_headers)
-            time.sleep(0.3)  # half-open again: the failed trial did not leave it stuck
+            time.sleep(0.7)  # half-open again: the failed trial did not leave it stuck
             again = gateway.get("/api/v1/contributors", headers=admin_headers)
     assert first.status_code == 502, first.text
     assert first.headers["content-type"] == "application/problem+json"
@@ -196,3 +197,80 @@ def test_a_merged_list_spends_one_deadline_across_its_fan_outs(
     assert response.json()["partial"] is True
     assert response.json()["parts"]["funding"]["status"] == "timeout"
     assert took < 1.15
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_a_header_the_gateway_cannot_pass_on_is_400_and_leaves_the_circuit_alone(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str], transport: str
+) -> None:
+    """A byte HTTP/1.1 allows but no backend call can carry (obs-text) is the client's error,
+    named, not retried, and no failure of the backend: other clients keep being served."""
+    app = make_gateway(backend_transport=transport, breaker_failure_threshold=1)
+    with TestClient(app) as gateway:
+        refused = [
+            gateway.get(
+                "/api/v1/contributors", headers={**admin_headers, "If-None-Match": b'"\xff"'}
+            )
+            for _ in range(3)
+        ]
+        served = gateway.get("/api/v1/contributors", headers=admin_headers)
+        ready = gateway.get("/health/ready").json()["checks"]
+    for response in refused:
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        (error,) = response.json()["errors"]
+        assert error["field"] == "if-none-match" and error["rule"] == "header-not-ascii"
+    assert served.status_code == 200, served.text
+    assert ready["funding_circuit"] == "closed"
+
+
+def _trickling_readiness() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/health/ready")
+    async def ready() -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b'{"status": "ok"'
+            for _ in range(10):
+                await asyncio.sleep(0.5)
+                yield b" "
+            yield b"}"
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    return app
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_readiness_probes_each_backend_within_a_bounded_time(
+    make_gateway: Callable[..., FastAPI], transport: str
+) -> None:
+    """A backend whose readiness trickles a byte every half second (5 s in all) is reported not
+    ready within about a second: the gateway's own probe stays inside the kubelet's timeout."""
+    with (
+        serve_in_thread(_trickling_readiness()) as url,
+        TestClient(make_gateway(funding_url=url, backend_transport=transport)) as gateway,
+    ):
+        started = time.monotonic()
+        ready = gateway.get("/health/ready")
+        took = time.monotonic() - started
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["funding"] == "unavailable"
+    assert took < 2.5, took
+
+
+def test_a_backend_refusing_the_gateways_signature_is_a_gateway_error_not_the_keys(
+    make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
+) -> None:
+    """Services that refuse the gateway's signed identity (secrets out of step during a
+    rotation) are the gateway's failure: never a 403 telling an admin key it lacks a scope."""
+    other = SecretStr("another-identity-secret-0123456789abcdef0123")
+    with TestClient(make_gateway(identity_secret=other)) as gateway:
+        dossier = gateway.get("/api/v1/dossiers/projects/1", headers=admin_headers)
+        report = gateway.get("/api/v1/reports/annual/2027", headers=admin_headers)
+    assert dossier.status_code == 502, dossier.text
+    assert dossier.json()["type"].endswith("backend-error")
+    assert "signed identity" in dossier.json()["detail"]
+    assert report.status_code == 503, report.text
+    assert report.json()["type"].endswith("report-incomplete")
+    assert report.json()["missing_sources"] == ["evaluation", "funding", "projects"]

@@ -291,6 +291,15 @@ def test_routing_prefers_the_longest_prefix_and_rewrites_audit_paths() -> None:
     assert {r.service for r in ROUTES} == {"projects", "funding", "evaluation"}
 
 
+def test_an_audit_path_with_an_encoded_prefix_reaches_the_same_trail(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    plain = gateway.get("/api/v1/audit/projects", headers=admin_headers)
+    encoded = gateway.get("/api/v1/audit/%70rojects", headers=admin_headers)
+    assert plain.status_code == encoded.status_code == 200, encoded.text
+    assert encoded.json() == plain.json()
+
+
 def test_services_refuse_direct_calls(service_apps: dict[str, FastAPI]) -> None:
     for app in service_apps.values():
         with TestClient(app) as direct:

@@ -151,6 +151,12 @@ def test_spending_split_over_goals_adds_up_and_never_changes_sign(
         ("application/json;q=0.2, text/*;q=0.8", True),
         ("*/*", False),
         ("", False),
+        ('text/csv;profile="a,b";q=0.1, application/json;q=0.5', False),  # quoted comma
+        ('text/csv;profile="a\\",b";q=0.9, application/json;q=0.5', True),  # escaped quote
+        ("text/csv;q=inf, application/json", False),  # q beyond 0-1: not acceptable
+        ("text/csv;q=nan, application/json;q=0.1", False),
+        ("text/csv;q=2", False),
+        ("text/csv ; q = 0.8 , application/json; q=0.7", True),
     ],
 )
 def test_csv_is_chosen_only_when_the_client_prefers_it(accept: str, csv_wanted: bool) -> None:
@@ -175,3 +181,17 @@ def test_dashboard_marks_a_missing_source(
     assert "evaluation" in response.headers["x-sdgc-partial"]
     assert body["projects"]["status"] == "ok" and body["projects"]["data"]["total"] == 1
     assert body["evaluation"]["status"] == "unavailable"
+
+
+def test_accept_sent_as_several_lines_counts_as_one_list(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """RFC 9110 §5.3: two Accept lines mean the same as one line joining them."""
+    headers = [
+        *admin_headers.items(),
+        ("Accept", "application/json;q=0.1"),
+        ("Accept", "text/csv"),
+    ]
+    response = gateway.get("/api/v1/reports/annual/2027?partial=true", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")

@@ -199,3 +199,47 @@ def test_redis_rate_limit_is_shared_between_gateway_replicas(
     with TestClient(one) as a, TestClient(two) as b:
         statuses = [c.get("/api/v1/contributors", headers=ADMIN).status_code for c in (a, b, a, b)]
     assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("deadline_seconds", [3.0, 2.0, 1.5])
+def test_a_connect_timeout_counts_against_the_breaker_whatever_the_deadline(
+    deadline_seconds: float,
+) -> None:
+    """A host that never answers the connection (firewalled) fails every attempt at the connect
+    timeout, long before the request's deadline: each is a failure of the backend, so its
+    circuit opens — also when the deadline is no longer than the backend's own timeout (the
+    connect timeout is simulated: loopback refuses or accepts, it cannot drop a SYN)."""
+    from gateway.clients import Backend
+    from gateway.resilience import Deadline
+
+    connect = 0.05
+
+    async def unanswered(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(connect)
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    async def run() -> tuple[list[str], str]:
+        transport = httpx.MockTransport(unanswered)
+        breaker = CircuitBreaker("funding", failure_threshold=2, reset_seconds=30)
+        backend = Backend(
+            "funding",
+            "http://funding",
+            httpx.AsyncClient(transport=transport),
+            breaker,
+            retry_attempts=2,
+            transport=transport,
+            timeout_seconds=2.0,
+            connect_timeout_seconds=connect,
+        )
+        types = []
+        for _ in range(3):
+            with pytest.raises(ProblemError) as refused:
+                await backend.call(
+                    "GET", "/api/v1/contributors", deadline=Deadline(deadline_seconds)
+                )
+            types.append(refused.value.type)
+        return types, breaker.state
+
+    types, state = asyncio.run(run())
+    assert state == "open"
+    assert types[-1].endswith("circuit-open")

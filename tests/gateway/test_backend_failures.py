@@ -110,7 +110,11 @@ def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
     assert ready.status_code == 200
     assert ready.json()["checks"]["funding"] == "unavailable"
     assert ready.json()["checks"]["funding_circuit"] == "open"
-    assert trial.status_code == 502 and again.status_code == 502, again.text
+    # Each half-open trial reached the backend (never "circuit-open"): 502 for the garbage, or
+    # 503 when the client's pooled connection found the server had already hung up.
+    for response in (trial, again):
+        assert response.status_code in (502, 503), response.text
+        assert not response.json()["type"].endswith("circuit-open"), response.text
 
 
 @pytest.mark.parametrize("backend", ["not-http", "html-page"])

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -162,6 +162,11 @@ def validation_problem(exc: RequestValidationError, instance: str) -> Problem:
     )
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
+# whole, so a retry is safe (the gateway retries idempotent requests and keyed POSTs on 503).
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error to application/problem+json."""
 
@@ -217,7 +222,26 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(problem)
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL gave up a transaction to break a deadlock or a serialization conflict with
+        # a concurrent one: nothing was stored, and the same request can simply be sent again.
+        assert isinstance(exc, DBAPIError)
+        if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
+            return await on_unexpected(request, exc)
+        logger.warning("transaction given up on %s %s: %s", request.method, request.url.path, exc)
+        problem = Problem(
+            type=f"{PROBLEM_TYPE_BASE}concurrent-conflict",
+            title="Concurrent conflict",
+            status=503,
+            detail="a concurrent request held what this one needed; nothing was stored, send it "
+            "again",
+            instance=request.url.path,
+            request_id=current_request_id(),
+        )
+        return problem_response(problem, {"Retry-After": "1"})
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(OverflowError, on_out_of_range)
     app.add_exception_handler(DataError, on_out_of_range)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -111,7 +111,7 @@ def create_pledge(*, db_session: Session, data: PledgeCreate) -> Pledge:
 def get_pledge(*, db_session: Session, pledge_id: int, for_update: bool = False) -> Pledge:
     stmt = select(Pledge).where(Pledge.id == pledge_id)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     pledge = db_session.execute(stmt).scalar_one_or_none()
     if pledge is None:
         raise not_found("pledge", pledge_id)
@@ -251,7 +251,7 @@ def _new_agreement(
 def get_agreement(*, db_session: Session, agreement_id: int, for_update: bool = False) -> Agreement:
     stmt = select(Agreement).where(Agreement.id == agreement_id)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     agreement = db_session.execute(stmt).scalar_one_or_none()
     if agreement is None:
         raise not_found("agreement", agreement_id)

@@ -5,7 +5,11 @@ Concurrency: every posting locks the single chain head row (``SELECT … FOR UPD
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) before it reads any account balance, so postings are
 serialised, running balances are exact and the chain has no forks. Domain rules that read a
 fund's balances (allocations, spending) first lock the fund row, then post; the head is always
-the last lock taken, so lock order is fixed and deadlocks cannot form.
+the last lock taken, so lock order is fixed. Fund, agreement and pledge rows are locked ``FOR NO
+KEY UPDATE`` (``key_share``): writers of one row still queue on it, but a row inserted after the
+head with a foreign key to it (a receipt's contribution row) takes the key-share lock that mode
+leaves free — with ``FOR UPDATE`` that insert waited on a fund locked by a writer that itself
+waited on the head, a deadlock.
 
 Journal rows are written with Core inserts (not ORM objects): the journal is itself the
 append-only trail of who posted what; the transaction row, written through the ORM, still goes
@@ -147,7 +151,7 @@ def get_or_create_fund(*, db_session: Session, earmark: Earmark) -> Fund:
 def get_fund(*, db_session: Session, fund_id: int, for_update: bool = False) -> Fund:
     stmt = select(Fund).where(Fund.id == fund_id)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     fund = db_session.execute(stmt).scalar_one_or_none()
     if fund is None:
         raise not_found("fund", fund_id)
@@ -557,7 +561,7 @@ def post_transactions(
             select(FUNDS.c.id)
             .where(FUNDS.c.id.in_(fund_ids))
             .order_by(FUNDS.c.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         ).all()
     head = db_session.execute(
         select(CHAIN.c.last_sequence, CHAIN.c.last_hash).where(CHAIN.c.id == 1).with_for_update()

@@ -155,6 +155,76 @@ def test_manual_postings_and_expenditures_racing_on_one_fund_never_overspend(
     assert live.get("/api/v1/ledger/verify").json()["valid"] is True
 
 
+@pytest.mark.parametrize("taker", ["manual", "expenditure"])
+def test_receipts_racing_writers_that_take_the_same_funds_cash_all_post(
+    live: httpx.Client, taker: str
+) -> None:
+    """A receipt inserts its contribution (a foreign key to the fund) after taking the chain
+    head, while a writer taking cash holds the fund and waits for the head: fund locks leave
+    key-share free (FOR NO KEY UPDATE), so the two cannot deadlock. 20 + 20 writers, all 201."""
+    fund_id = _funded_core(live, "1000.00")
+    cash = _balances_ids(live, fund_id)["1000/core"]
+    net = live.post("/api/v1/ledger/accounts", json={"code": "3000", "fund_id": fund_id})
+    contributor = live.post("/api/v1/contributors", json={"name": "Sweden", "type": "member_state"})
+    agreements = []
+    for n in range(20):
+        agreement = live.post(
+            "/api/v1/agreements",
+            json={
+                "reference": f"AGR-R{n}",
+                "contributor_id": contributor.json()["id"],
+                "currency": "USD",
+                "total": "50.00",
+                "instalments": [{"due_date": "2027-01-15", "amount": "50.00"}],
+                "earmarking": {"kind": "unearmarked"},
+            },
+        ).json()
+        signed = live.post(
+            f"/api/v1/agreements/{agreement['id']}/status",
+            json={"status": "signed", "on": "2027-01-05"},
+        )
+        assert signed.status_code == 200, signed.text
+        agreements.append(agreement["id"])
+
+    def receipt(agreement_id: int) -> httpx.Response:
+        return live.post(
+            "/api/v1/contributions",
+            json={
+                "kind": "cash",
+                "agreement_id": agreement_id,
+                "instalment_number": 1,
+                "amount": "50.00",
+                "currency": "USD",
+                "value_date": "2027-02-01",
+            },
+        )
+
+    def take(_: int) -> httpx.Response:
+        if taker == "expenditure":
+            return _spend(live, fund_id, "1.00")
+        return live.post(
+            "/api/v1/ledger/transactions",
+            json={
+                "value_date": "2027-03-01",
+                "description": "transfer out",
+                "entries": [
+                    {"account_id": net.json()["id"], "side": "debit", "amount": "1.00"},
+                    {"account_id": cash, "side": "credit", "amount": "1.00"},
+                ],
+            },
+        )
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        futures = [pool.submit(receipt, a) for a in agreements]
+        futures += [pool.submit(take, n) for n in range(20)]
+        responses = [f.result() for f in futures]
+    assert Counter(r.status_code for r in responses) == {201: 40}, [
+        r.text[:300] for r in responses if r.status_code != 201
+    ]
+    assert _balances(live, fund_id)["1000/core"] == Decimal("1980.00")
+    assert live.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
 def _balances_ids(client: httpx.Client, fund_id: int) -> dict[str, int]:
     page = client.get("/api/v1/ledger/accounts", params={"fund_id": fund_id, "limit": 200}).json()
     return {a["key"]: int(a["id"]) for a in page["items"]}

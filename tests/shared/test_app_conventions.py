@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from services.funding.main import create_app
 from services.funding.settings import Settings
+from shared.deps import SessionDep
 from shared.routing import api_router
 from tests.support.clients import TEST_SECRET, signed_client
 
@@ -58,6 +61,36 @@ def test_unexpected_error_is_500_without_internals(app: FastAPI) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert "hunter2" not in response.text and "RuntimeError" not in response.text
     assert response.json()["request_id"] == "boom-1"
+
+
+@pytest.mark.parametrize(("sqlstate", "status"), [("40P01", 503), ("40001", 503), ("XX000", 500)])
+def test_a_transaction_postgresql_gave_up_is_503_to_send_again(
+    postgres_only: None,
+    fresh_database: Callable[..., str],
+    sqlstate: str,
+    status: int,
+) -> None:
+    """PostgreSQL breaks a deadlock or a serialization conflict by rolling one transaction back
+    (raised here for real by the server with that SQLSTATE): nothing was stored and the same
+    request may be sent again, so 503 with Retry-After; any other database error stays a 500."""
+    url = fresh_database("funding")
+    app = create_app(Settings(environment="test", database_url=url, identity_secret=TEST_SECRET))
+    conflict = api_router()
+
+    @conflict.get("/api/v1/conflict")
+    def given_up(session: SessionDep) -> None:
+        session.execute(
+            text(f"DO $$ BEGIN RAISE EXCEPTION 'given up' USING ERRCODE = '{sqlstate}'; END $$")
+        )
+
+    app.include_router(conflict)
+    with signed_client(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/conflict")
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if status == 503:
+        assert response.json()["type"].endswith("concurrent-conflict")
+        assert response.headers["retry-after"] == "1"
 
 
 def test_request_id_is_created_when_absent_and_echoed_when_given(app: FastAPI) -> None:

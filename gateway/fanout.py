@@ -74,7 +74,8 @@ async def _run(request: Request, identity: Identity, call: PartCall, deadline: D
         )
     except ProblemError as problem:
         failures: dict[int, PartStatus] = {504: "timeout", 502: "error"}
-        status = failures.get(problem.status, "unavailable")
+        # a 4xx: the call could not be made from what the client sent; never "service down"
+        status = failures.get(problem.status, "error" if problem.status < 500 else "unavailable")
         return Part(call.service, status, detail=problem.detail, http_status=problem.status)
     if response.status_code == 200:
         try:

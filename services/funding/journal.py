@@ -520,18 +520,30 @@ def _refuse_negative_cash(
             if balance < 0:
                 account, day = outflows[account_id]
                 fund = account.fund
-                raise ProblemError(
-                    409,
+                raise insufficient_funds(
+                    fund,
                     f"fund {fund.id} ({fund.name}) does not have the cash: this would leave its "
                     f"account {account.key} at {balance} USD on a day from {day} on, a "
                     f"shortfall of {-balance} USD",
-                    title="Insufficient funds",
-                    type_="insufficient-funds",
-                    fund_id=fund.id,
-                    fund=fund.name,
+                    shortfall=-balance,
                     account_id=account_id,
-                    shortfall=str(-balance),
                 )
+
+
+def insufficient_funds(
+    fund: Fund, detail: str, *, shortfall: Decimal, **extra: Any
+) -> ProblemError:
+    """The 409 of every rule that finds a fund short of money, naming the fund and shortfall."""
+    return ProblemError(
+        409,
+        detail,
+        title="Insufficient funds",
+        type_="insufficient-funds",
+        fund_id=fund.id,
+        fund=fund.name,
+        shortfall=str(shortfall),
+        **extra,
+    )
 
 
 def post_transactions(

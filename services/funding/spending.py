@@ -55,17 +55,13 @@ def available_from(db_session: Session, account: Account, day: dt.date) -> Decim
 
 def insufficient(fund: Fund, available: Decimal, needed: Decimal, what: str) -> ProblemError:
     shortfall = journal.q2(needed - available)
-    return ProblemError(
-        409,
+    return journal.insufficient_funds(
+        fund,
         f"fund {fund.id} ({fund.name}) has {available} USD {what}; {needed} USD is needed, "
         f"a shortfall of {shortfall} USD",
-        title="Insufficient funds",
-        type_="insufficient-funds",
-        fund_id=fund.id,
-        fund=fund.name,
+        shortfall=shortfall,
         available=str(available),
         requested=str(needed),
-        shortfall=str(shortfall),
     )
 
 

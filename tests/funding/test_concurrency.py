@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -28,14 +29,14 @@ def live(postgres_only: None, funding_settings: Settings) -> Iterator[httpx.Clie
         yield client
 
 
-def _funded_core(client: httpx.Client, amount: str) -> int:
-    cid = client.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"})
-    assert cid.status_code == 201, cid.text
+def _signed_core_agreement(
+    client: httpx.Client, contributor_id: int, reference: str, amount: str
+) -> dict[str, Any]:
     agreement = client.post(
         "/api/v1/agreements",
         json={
-            "reference": "AGR-C",
-            "contributor_id": cid.json()["id"],
+            "reference": reference,
+            "contributor_id": contributor_id,
             "currency": "USD",
             "total": amount,
             "instalments": [{"due_date": "2027-01-15", "amount": amount}],
@@ -47,6 +48,13 @@ def _funded_core(client: httpx.Client, amount: str) -> int:
         json={"status": "signed", "on": "2027-01-05"},
     )
     assert signed.status_code == 200, signed.text
+    return dict(agreement)
+
+
+def _funded_core(client: httpx.Client, amount: str) -> int:
+    cid = client.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"})
+    assert cid.status_code == 201, cid.text
+    agreement = _signed_core_agreement(client, cid.json()["id"], "AGR-C", amount)
     received = client.post(
         "/api/v1/contributions",
         json={
@@ -168,22 +176,7 @@ def test_receipts_racing_writers_that_take_the_same_funds_cash_all_post(
     contributor = live.post("/api/v1/contributors", json={"name": "Sweden", "type": "member_state"})
     agreements = []
     for n in range(20):
-        agreement = live.post(
-            "/api/v1/agreements",
-            json={
-                "reference": f"AGR-R{n}",
-                "contributor_id": contributor.json()["id"],
-                "currency": "USD",
-                "total": "50.00",
-                "instalments": [{"due_date": "2027-01-15", "amount": "50.00"}],
-                "earmarking": {"kind": "unearmarked"},
-            },
-        ).json()
-        signed = live.post(
-            f"/api/v1/agreements/{agreement['id']}/status",
-            json={"status": "signed", "on": "2027-01-05"},
-        )
-        assert signed.status_code == 200, signed.text
+        agreement = _signed_core_agreement(live, contributor.json()["id"], f"AGR-R{n}", "50.00")
         agreements.append(agreement["id"])
 
     def receipt(agreement_id: int) -> httpx.Response:

@@ -243,3 +243,34 @@ def test_a_connect_timeout_counts_against_the_breaker_whatever_the_deadline(
     types, state = asyncio.run(run())
     assert state == "open"
     assert types[-1].endswith("circuit-open")
+
+
+def test_a_circuit_opened_between_retries_returns_what_the_call_saw() -> None:
+    """The backend answers 503 (its own dependency down); before the retry, other calls open
+    its circuit: the caller gets that 503 relayed, not a circuit-open it never ran into."""
+    from gateway.clients import Backend
+    from gateway.resilience import Deadline
+
+    breaker = CircuitBreaker("funding", failure_threshold=1, reset_seconds=30)
+    calls = []
+
+    async def dependency_down(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        # Another request's failure opens the circuit while this call waits to retry (the
+        # callback runs at the call's first suspension: its backoff before the retry).
+        asyncio.get_running_loop().call_soon(breaker.record_failure)
+        return httpx.Response(503, json={"detail": "database down"})
+
+    transport = httpx.MockTransport(dependency_down)
+    backend = Backend(
+        "funding",
+        "http://funding",
+        httpx.AsyncClient(transport=transport),
+        breaker,
+        retry_attempts=2,
+        transport=transport,
+    )
+    response = asyncio.run(backend.call("GET", "/api/v1/contributors", deadline=Deadline(5)))
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database down"}
+    assert len(calls) == 1 and breaker.state == "open"

@@ -138,17 +138,7 @@ def test_manual_postings_and_expenditures_racing_on_one_fund_never_overspend(
     assert net.status_code == 201, net.text
 
     def transfer(_: int) -> httpx.Response:
-        return live.post(
-            "/api/v1/ledger/transactions",
-            json={
-                "value_date": "2027-03-01",
-                "description": "transfer out",
-                "entries": [
-                    {"account_id": net.json()["id"], "side": "debit", "amount": "30.00"},
-                    {"account_id": accounts["1000/core"], "side": "credit", "amount": "30.00"},
-                ],
-            },
-        )
+        return _transfer_out(live, net.json()["id"], accounts["1000/core"], "30.00")
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         spends = [pool.submit(_spend, live, fund_id, "30.00") for _ in range(20)]
@@ -195,17 +185,7 @@ def test_receipts_racing_writers_that_take_the_same_funds_cash_all_post(
     def take(_: int) -> httpx.Response:
         if taker == "expenditure":
             return _spend(live, fund_id, "1.00")
-        return live.post(
-            "/api/v1/ledger/transactions",
-            json={
-                "value_date": "2027-03-01",
-                "description": "transfer out",
-                "entries": [
-                    {"account_id": net.json()["id"], "side": "debit", "amount": "1.00"},
-                    {"account_id": cash, "side": "credit", "amount": "1.00"},
-                ],
-            },
-        )
+        return _transfer_out(live, net.json()["id"], cash, "1.00")
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         futures = [pool.submit(receipt, a) for a in agreements]
@@ -216,6 +196,21 @@ def test_receipts_racing_writers_that_take_the_same_funds_cash_all_post(
     ]
     assert _balances(live, fund_id)["1000/core"] == Decimal("1980.00")
     assert live.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def _transfer_out(client: httpx.Client, net: int, cash: int, amount: str) -> httpx.Response:
+    """A manual posting that takes ``amount`` of cash out to net assets."""
+    return client.post(
+        "/api/v1/ledger/transactions",
+        json={
+            "value_date": "2027-03-01",
+            "description": "transfer out",
+            "entries": [
+                {"account_id": net, "side": "debit", "amount": amount},
+                {"account_id": cash, "side": "credit", "amount": amount},
+            ],
+        },
+    )
 
 
 def _balances_ids(client: httpx.Client, fund_id: int) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from gateway.resilience import CircuitBreaker, MemoryRateLimiter, may_retry
+from gateway.clients import Backend
+from gateway.resilience import CircuitBreaker, Deadline, MemoryRateLimiter, may_retry
 from shared.problems import ProblemError
 from tests.gateway.conftest import ADMIN_KEY
 
@@ -209,9 +211,6 @@ def test_a_connect_timeout_counts_against_the_breaker_whatever_the_deadline(
     timeout, long before the request's deadline: each is a failure of the backend, so its
     circuit opens — also when the deadline is no longer than the backend's own timeout (the
     connect timeout is simulated: loopback refuses or accepts, it cannot drop a SYN)."""
-    from gateway.clients import Backend
-    from gateway.resilience import Deadline
-
     connect = 0.05
 
     async def unanswered(request: httpx.Request) -> httpx.Response:
@@ -219,17 +218,9 @@ def test_a_connect_timeout_counts_against_the_breaker_whatever_the_deadline(
         raise httpx.ConnectTimeout("timed out", request=request)
 
     async def run() -> tuple[list[str], str]:
-        transport = httpx.MockTransport(unanswered)
         breaker = CircuitBreaker("funding", failure_threshold=2, reset_seconds=30)
-        backend = Backend(
-            "funding",
-            "http://funding",
-            httpx.AsyncClient(transport=transport),
-            breaker,
-            retry_attempts=2,
-            transport=transport,
-            timeout_seconds=2.0,
-            connect_timeout_seconds=connect,
+        backend = _simulated_backend(
+            unanswered, breaker, timeout_seconds=2.0, connect_timeout_seconds=connect
         )
         types = []
         for _ in range(3):
@@ -248,9 +239,6 @@ def test_a_connect_timeout_counts_against_the_breaker_whatever_the_deadline(
 def test_a_circuit_opened_between_retries_returns_what_the_call_saw() -> None:
     """The backend answers 503 (its own dependency down); before the retry, other calls open
     its circuit: the caller gets that 503 relayed, not a circuit-open it never ran into."""
-    from gateway.clients import Backend
-    from gateway.resilience import Deadline
-
     breaker = CircuitBreaker("funding", failure_threshold=1, reset_seconds=30)
     calls = []
 
@@ -261,16 +249,24 @@ def test_a_circuit_opened_between_retries_returns_what_the_call_saw() -> None:
         asyncio.get_running_loop().call_soon(breaker.record_failure)
         return httpx.Response(503, json={"detail": "database down"})
 
-    transport = httpx.MockTransport(dependency_down)
-    backend = Backend(
+    backend = _simulated_backend(dependency_down, breaker)
+    response = asyncio.run(backend.call("GET", "/api/v1/contributors", deadline=Deadline(5)))
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database down"}
+    assert len(calls) == 1 and breaker.state == "open"
+
+
+def _simulated_backend(
+    handler: Callable[[httpx.Request], Any], breaker: CircuitBreaker, **options: Any
+) -> Backend:
+    """A funding backend whose every attempt is answered by ``handler`` (two retries)."""
+    transport = httpx.MockTransport(handler)
+    return Backend(
         "funding",
         "http://funding",
         httpx.AsyncClient(transport=transport),
         breaker,
         retry_attempts=2,
         transport=transport,
+        **options,
     )
-    response = asyncio.run(backend.call("GET", "/api/v1/contributors", deadline=Deadline(5)))
-    assert response.status_code == 503
-    assert response.json() == {"detail": "database down"}
-    assert len(calls) == 1 and breaker.state == "open"

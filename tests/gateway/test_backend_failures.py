@@ -23,8 +23,14 @@ from tests.support.server import serve_in_thread
 
 @contextmanager
 def _not_http() -> Iterator[str]:
-    """A server that reads the request and answers bytes that are not HTTP."""
+    """A server that reads the request and answers bytes that are not HTTP, each connection in
+    a thread of its own (one left open by a client's pool must not keep the next waiting)."""
     listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"NOT-HTTP garbage\r\n\r\n")
 
     def serve() -> None:
         while True:
@@ -32,9 +38,7 @@ def _not_http() -> Iterator[str]:
                 conn, _ = listener.accept()
             except OSError:
                 return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"NOT-HTTP garbage\r\n\r\n")
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
     try:

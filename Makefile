@@ -8,10 +8,10 @@ APP ?= projects
 MSG ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run test lint format typecheck migrate revision e2e bench clean
+.PHONY: help install install-test run test lint budget format typecheck migrate revision e2e bench clean
 
 help: ## List every target with one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: $(TEST_STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 lint: $(TEST_STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+budget: $(TEST_STAMP) ## Size budget: no function over 60 lines or complexity 15 (radon)
+	$(BIN)/python -m scripts.check_budget
 
 format: $(TEST_STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -63,13 +63,17 @@ def _encode_value(value: Any) -> list[Any]:
 def _decode_value(tagged: Any) -> Any:
     tag, value = tagged
     match tag:
-        case "j" | "i" | "s":
+        case "j" if value is None or isinstance(value, bool):
             return value
-        case "d":
+        case "i" if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        case "s" if isinstance(value, str):
+            return value
+        case "d" if isinstance(value, str):
             return Decimal(value)
-        case "t":
+        case "t" if isinstance(value, str):
             return dt.datetime.fromisoformat(value)
-        case "D":
+        case "D" if isinstance(value, str):
             return dt.date.fromisoformat(value)
     raise ValueError(tag)
 
@@ -86,14 +90,58 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         if not isinstance(tagged, list) or len(tagged) != width:
             raise ValueError("width")
         return [_decode_value(t) for t in tagged]
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise field_problem(
-            422,
-            "cursor",
-            "is not a cursor this list issued",
-            rule="invalid-cursor",
-            location="query",
-        ) from None
+    except (ValueError, TypeError, ArithmeticError, json.JSONDecodeError):
+        raise _cursor_problem() from None
+
+
+# The values PostgreSQL's BIGINT holds: a larger integer in a forged cursor is refused here
+# rather than by the database.
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _column_python_type(key: SortKey) -> type | None:
+    try:
+        return key.column.type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return None
+
+
+def _fits(key: SortKey, value: Any) -> bool:
+    """Whether ``value`` can be compared with ``key``'s column in SQL without an error."""
+    if value is None or isinstance(value, bool):
+        return False  # sort keys are never null, and no sort column is boolean
+    expected = _column_python_type(key)
+    if isinstance(value, int):
+        return value in _BIGINT and expected in (None, int)
+    if isinstance(value, str):
+        return "\x00" not in value and (expected is None or issubclass(expected, str))
+    if isinstance(value, Decimal):
+        return value.is_finite() and expected in (None, Decimal, float)
+    if isinstance(value, dt.datetime):
+        aware = getattr(key.column.type, "timezone", False)
+        return expected in (None, dt.datetime) and (value.tzinfo is not None) == bool(aware)
+    if isinstance(value, dt.date):
+        return expected in (None, dt.date)
+    return False
+
+
+def _cursor_problem() -> Exception:
+    return field_problem(
+        422,
+        "cursor",
+        "is not a cursor this list issued",
+        rule="invalid-cursor",
+        location="query",
+    )
+
+
+def decode_cursor_for(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    """The sort values in ``cursor``, each of its key's column type (422 for anything else:
+    a cursor is opaque, and a crafted one must never reach the database as a bad value)."""
+    values = decode_cursor(cursor, len(keys))
+    if not all(_fits(key, value) for key, value in zip(keys, values, strict=True)):
+        raise _cursor_problem()
+    return values
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -121,7 +169,7 @@ def paginate(
     """
     single = len(stmt.column_descriptions) == 1
     if cursor:
-        stmt = stmt.where(_after(keys, decode_cursor(cursor, len(keys))))
+        stmt = stmt.where(_after(keys, decode_cursor_for(cursor, keys)))
     stmt = stmt.order_by(
         *(k.column.asc() if k.direction == "asc" else k.column.desc() for k in keys)
     ).limit(limit + 1)

@@ -101,7 +101,7 @@ _BIGINT = range(-(2**63), 2**63)
 
 def _column_python_type(key: SortKey) -> type | None:
     try:
-        return key.column.type.python_type  # type: ignore[no-any-return]
+        return key.column.type.python_type
     except NotImplementedError:
         return None
 

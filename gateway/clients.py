@@ -29,6 +29,7 @@ from gateway.resilience import (
     may_retry,
 )
 from gateway.settings import Settings
+from shared.auth import Identity, sign_identity
 from shared.problems import ProblemError
 
 logger = logging.getLogger("sdgc.gateway.backends")
@@ -49,6 +50,7 @@ class Backend:
     transport: httpx.AsyncBaseTransport | None = None  # None: the client's own
     timeout_seconds: float = 10.0  # one attempt, as a whole
     connect_timeout_seconds: float = 2.0
+    secret: str = ""  # the identity secret every call is signed with
 
     def _target(self, url: httpx.URL | str, params: Mapping[str, Any] | None) -> httpx.URL:
         """``url`` on this backend: a relative one (path and query) is appended to the base URL
@@ -111,8 +113,14 @@ class Backend:
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
+        identity: Identity | None = None,
+        signed_path: str | None = None,
     ) -> httpx.Response:
         """One logical backend call: may retry safe requests within ``deadline``.
+
+        With an ``identity``, every attempt is signed as it goes out (method, ``signed_path`` —
+        the decoded path the service will see, by default the URL's — query, body, and a nonce
+        of its own, so the service accepts a retry that is not a replay).
 
         Each attempt is bounded as a whole (not per read) by the backend's own timeout or the
         time left, whichever is shorter. A timeout the request's own deadline caused says
@@ -138,6 +146,17 @@ class Backend:
             request = self._request(
                 method, url, headers=headers, content=content, params=params, limits=limits
             )
+            if identity is not None:
+                request.headers.update(
+                    sign_identity(
+                        self.secret,
+                        request.method,
+                        signed_path or request.url.path,
+                        identity,
+                        query=request.url.query,
+                        body=content or b"",
+                    )
+                )
             try:
                 self.breaker.before_call()
             except ProblemError:
@@ -258,6 +277,7 @@ class Backends:
                     reset_seconds=settings.breaker_reset_seconds,
                 ),
                 retry_attempts=settings.retry_attempts,
+                secret=settings.identity_secret.get_secret_value(),
                 timeout_seconds=settings.backend_timeout_seconds,
                 connect_timeout_seconds=settings.backend_connect_timeout_seconds,
             )

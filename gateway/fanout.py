@@ -20,7 +20,7 @@ from fastapi import Request
 
 from gateway.clients import Backends
 from gateway.resilience import Deadline
-from shared.auth import Identity, sign_identity
+from shared.auth import Identity
 from shared.context import current_request_id
 from shared.problems import FieldError, ProblemError, problem_responses
 
@@ -64,13 +64,15 @@ async def _run(request: Request, identity: Identity, call: PartCall, deadline: D
     if call.scopes and not identity.allows_any(call.scopes):
         return Part(call.service, "forbidden", detail=f"needs {' or '.join(call.scopes)}")
     backends: Backends = request.app.state.backends
-    secret = request.app.state.settings.identity_secret.get_secret_value()
-    headers = sign_identity(secret, "GET", call.path, identity)
-    headers["X-Request-ID"] = current_request_id() or ""
-    headers["Accept"] = "application/json"
+    headers = {"X-Request-ID": current_request_id() or "", "Accept": "application/json"}
     try:
         response = await backends[call.service].call(
-            "GET", call.path, deadline=deadline, headers=headers, params=call.params
+            "GET",
+            call.path,
+            deadline=deadline,
+            headers=headers,
+            params=call.params,
+            identity=identity,
         )
     except ProblemError as problem:
         failures: dict[int, PartStatus] = {504: "timeout", 502: "error"}

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from gateway.clients import Backends
 from gateway.resilience import Deadline
 from gateway.routes import RoutingTable
-from shared.auth import Identity, sign_identity
+from shared.auth import Identity
 from shared.problems import ProblemError
 
 DOCS_IDENTITY = Identity(key_id="service:gateway", actor="gateway", scopes=frozenset())
@@ -103,8 +103,7 @@ class MergedOpenAPI:
             if self._document is not None and fresh:
                 return self._document
             backends: Backends = app.state.backends
-            secret = app.state.settings.identity_secret.get_secret_value()
-            results = await asyncio.gather(*(self._fetch(b.name, b, secret) for b in backends))
+            results = await asyncio.gather(*(self._fetch(b.name, b) for b in backends))
             services = {name: doc for name, doc in results if doc is not None}
             missing = sorted(name for name, doc in results if doc is None)
             document = merge_documents(app.openapi(), services, app.state.routing_table)
@@ -115,11 +114,10 @@ class MergedOpenAPI:
             return document
 
     @staticmethod
-    async def _fetch(name: str, backend: Any, secret: str) -> tuple[str, dict[str, Any] | None]:
-        headers = sign_identity(secret, "GET", "/openapi.json", DOCS_IDENTITY)
+    async def _fetch(name: str, backend: Any) -> tuple[str, dict[str, Any] | None]:
         try:
             response = await backend.call(
-                "GET", "/openapi.json", deadline=Deadline(5.0), headers=headers
+                "GET", "/openapi.json", deadline=Deadline(5.0), identity=DOCS_IDENTITY
             )
         except ProblemError:
             return name, None

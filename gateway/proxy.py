@@ -17,7 +17,7 @@ from gateway.clients import Backends
 from gateway.fanout import request_deadline
 from gateway.routes import Route, RoutingTable
 from gateway.security import authenticate
-from shared.auth import ensure_scope, sign_identity
+from shared.auth import ensure_scope
 from shared.context import current_request_id
 from shared.problems import ProblemError, field_problem
 
@@ -98,14 +98,6 @@ async def forward(request: Request, path: str) -> Response:
     upstream_path = route.upstream_path(path)
     headers = forwarded_headers(request)
     headers["X-Request-ID"] = current_request_id() or ""
-    headers.update(
-        sign_identity(
-            request.app.state.settings.identity_secret.get_secret_value(),
-            request.method,
-            upstream_path,
-            identity,
-        )
-    )
     body = await request.body()
     # Forward the path exactly as the client encoded it (the service decodes it to the same
     # ``upstream_path`` that was signed); re-encoding a decoded path can fail or change it.
@@ -122,6 +114,8 @@ async def forward(request: Request, path: str) -> Response:
         deadline=request_deadline(request),
         headers=headers,
         content=body or None,
+        identity=identity,
+        signed_path=upstream_path,
     )
     response_headers = {
         name: value

@@ -3,7 +3,8 @@
 ``create_app(settings=None)`` of each app calls :func:`build_app`; nothing is built at import
 time. The factory wires logging, the database, the audit listener, problem handlers, OpenAPI
 problem documentation, health and metrics, and the middleware stack (outermost first):
-request context, metrics, body limit, and for services the signed-identity check.
+request context, metrics, body limit, and for services the signed-identity check (with its
+nonce store: Redis when configured, the app's database otherwise).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shared.middleware import (
     RequestContextMiddleware,
     SignedIdentityMiddleware,
 )
+from shared.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
 from shared.openapi import install_openapi
 from shared.problems import install_problem_handlers
 from shared.settings import AppSettings
@@ -57,6 +59,11 @@ def build_app(
     )
     install_audit(database.sessionmaker, common_tables.audit_events)
     registry = CollectorRegistry()
+    nonces: NonceStore = (
+        RedisNonceStore(settings.redis_url, namespace=settings.app_name)
+        if settings.redis_url
+        else DatabaseNonceStore(database.engine, common_tables.identity_nonces)
+    )
 
     @asynccontextmanager
     async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +74,7 @@ def build_app(
                 async with lifespan(app):
                     yield
         finally:
+            await nonces.aclose()
             database.dispose()
 
     app = FastAPI(
@@ -95,6 +103,7 @@ def build_app(
             SignedIdentityMiddleware,
             secret=settings.identity_secret.get_secret_value(),
             max_age_seconds=settings.identity_max_age_seconds,
+            nonces=nonces,
             previous_secret=(
                 settings.identity_secret_previous.get_secret_value()
                 if settings.identity_secret_previous

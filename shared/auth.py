@@ -1,19 +1,26 @@
 """API scopes and the signed identity the gateway forwards to the services.
 
 Clients authenticate at the gateway with an API key. The gateway then calls a service with the
-caller's identity in ``X-SDGC-*`` headers and an HMAC-SHA256 signature over the method, the path,
-the key id, the actor, the scopes and a timestamp. A service accepts a request only when the
-signature is valid and fresh, so calling a service port directly does not work.
+caller's identity in ``X-SDGC-*`` headers and an HMAC-SHA256 signature over the whole request:
+the method, the path, the query (in the order sent), a SHA-256 digest of the body (also sent as an
+RFC 9530 ``Content-Digest``), the key id, the actor, the scopes, a timestamp and a random nonce.
+A service accepts a request only when the signature is valid and fresh, and a state-changing one
+only once (the nonce is remembered for the signature's lifetime, see ``shared.nonces``), so
+calling a service port directly, or replaying what was seen on the wire with another body or
+query, does not work.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, quote
 
 import httpx
 from fastapi import Depends, Request
@@ -35,15 +42,19 @@ KEY_ID_HEADER = "X-SDGC-Key-Id"
 ACTOR_HEADER = "X-SDGC-Actor"
 SCOPES_HEADER = "X-SDGC-Scopes"
 TIMESTAMP_HEADER = "X-SDGC-Timestamp"
+NONCE_HEADER = "X-SDGC-Nonce"
 SIGNATURE_HEADER = "X-SDGC-Signature"
+CONTENT_DIGEST_HEADER = "Content-Digest"
 IDENTITY_HEADERS: tuple[str, ...] = (
     KEY_ID_HEADER,
     ACTOR_HEADER,
     SCOPES_HEADER,
     TIMESTAMP_HEADER,
+    NONCE_HEADER,
     SIGNATURE_HEADER,
 )
-_LOWER_IDENTITY_HEADERS = frozenset(h.lower() for h in IDENTITY_HEADERS)
+# Methods that change state: their nonce is accepted once (see ``shared.nonces``).
+STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,31 +72,71 @@ class Identity:
         return any(self.allows(s) for s in scopes)
 
 
-def is_identity_header(name: str) -> bool:
-    return name.lower() in _LOWER_IDENTITY_HEADERS
+def content_digest(body: bytes) -> str:
+    """The RFC 9530 ``Content-Digest`` of ``body`` (SHA-256)."""
+    return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode()}:"
 
 
-def _payload(method: str, path: str, identity: Identity, timestamp: str) -> bytes:
+def canonical_query(query: bytes | str) -> str:
+    """The query as the parameters it carries, in the order sent, each pair percent-encoded
+    one way: what a service parses is what was signed, whatever quoting a transport chose."""
+    text = query.decode("latin-1") if isinstance(query, bytes) else query
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+
+
+def _payload(
+    method: str,
+    path: str,
+    query: bytes | str,
+    body: bytes,
+    identity: Identity,
+    timestamp: str,
+    nonce: str,
+) -> bytes:
     scopes = ",".join(sorted(identity.scopes))
     return "\n".join(
-        (method.upper(), path, identity.key_id, identity.actor, scopes, timestamp)
+        (
+            method.upper(),
+            path,
+            canonical_query(query),
+            content_digest(body),
+            identity.key_id,
+            identity.actor,
+            scopes,
+            timestamp,
+            nonce,
+        )
     ).encode()
 
 
 def sign_identity(
-    secret: str, method: str, path: str, identity: Identity, *, now: float | None = None
+    secret: str,
+    method: str,
+    path: str,
+    identity: Identity,
+    *,
+    query: bytes | str = b"",
+    body: bytes = b"",
+    now: float | None = None,
 ) -> dict[str, str]:
-    """The headers that carry ``identity`` for one request."""
+    """The headers that carry ``identity`` for one request (one attempt: every attempt of a
+    retried call is signed again, with a nonce of its own)."""
     timestamp = str(int(now if now is not None else time.time()))
+    nonce = secrets.token_hex(16)
     signature = hmac.new(
-        secret.encode(), _payload(method, path, identity, timestamp), hashlib.sha256
+        secret.encode(),
+        _payload(method, path, query, body, identity, timestamp, nonce),
+        hashlib.sha256,
     ).hexdigest()
     return {
         KEY_ID_HEADER: identity.key_id,
         ACTOR_HEADER: identity.actor,
         SCOPES_HEADER: ",".join(sorted(identity.scopes)),
         TIMESTAMP_HEADER: timestamp,
+        NONCE_HEADER: nonce,
         SIGNATURE_HEADER: signature,
+        CONTENT_DIGEST_HEADER: content_digest(body),
     }
 
 
@@ -96,9 +147,14 @@ def verify_identity(
     headers: Mapping[str, str],
     *,
     max_age_seconds: int,
+    query: bytes | str = b"",
+    body: bytes = b"",
     now: float | None = None,
 ) -> Identity:
-    """The identity of a signed request, or a 401 problem saying what is wrong."""
+    """The identity of a signed request, or a 401 problem saying what is wrong.
+
+    The signature must cover this very method, path, query and body; whether its nonce was
+    used before is the caller's to check (:class:`shared.nonces.NonceStore`)."""
     values = {name: headers.get(name.lower()) for name in IDENTITY_HEADERS}
     missing = [name for name, value in values.items() if value is None]
     if missing:
@@ -121,7 +177,15 @@ def verify_identity(
     )
     expected = hmac.new(
         secret.encode(),
-        _payload(method, path, identity, values[TIMESTAMP_HEADER] or ""),
+        _payload(
+            method,
+            path,
+            query,
+            body,
+            identity,
+            values[TIMESTAMP_HEADER] or "",
+            values[NONCE_HEADER] or "",
+        ),
         hashlib.sha256,
     ).hexdigest()
     if not hmac.compare_digest(expected, values[SIGNATURE_HEADER] or ""):
@@ -132,13 +196,22 @@ def verify_identity(
 class SignedIdentityAuth(httpx.Auth):
     """httpx auth that signs every request with an identity (gateway, services, tests)."""
 
+    requires_request_body = True
+
     def __init__(self, secret: str, identity: Identity) -> None:
         self._secret = secret
         self.identity = identity
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers.update(
-            sign_identity(self._secret, request.method, request.url.path, self.identity)
+            sign_identity(
+                self._secret,
+                request.method,
+                request.url.path,
+                self.identity,
+                query=request.url.query,
+                body=request.content,
+            )
         )
         yield request
 

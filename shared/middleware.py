@@ -17,8 +17,15 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import Headers
 
-from shared.auth import verify_identity
+from shared.auth import (
+    NONCE_HEADER,
+    STATE_CHANGING_METHODS,
+    TIMESTAMP_HEADER,
+    Identity,
+    verify_identity,
+)
 from shared.context import reset_request_id, set_request_id
+from shared.nonces import NonceStore
 from shared.problems import Problem, ProblemError
 
 Scope = MutableMapping[str, Any]
@@ -184,39 +191,92 @@ class MetricsMiddleware:
             )
 
 
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole request body, and whether the client went away before sending it all."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks), True
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app the body already read, then what comes next."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class SignedIdentityMiddleware:
-    """Services only: refuse (401) any request without the gateway's valid signature."""
+    """Services only: refuse (401) any request without the gateway's valid signature over this
+    very request (method, path, query, body), and a state-changing one whose nonce was seen."""
 
     def __init__(
-        self, app: ASGIApp, secret: str, max_age_seconds: int, previous_secret: str | None = None
+        self,
+        app: ASGIApp,
+        secret: str,
+        max_age_seconds: int,
+        nonces: NonceStore,
+        previous_secret: str | None = None,
     ) -> None:
         self.app = app
         # During a rotation the services accept the previous secret too, so gateways still on
         # it keep working until they restart with the new one.
         self.secrets = (secret, previous_secret) if previous_secret else (secret,)
         self.max_age_seconds = max_age_seconds
+        self.nonces = nonces
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(PUBLIC_PATH_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
+    def _verify(self, scope: Scope, headers: Headers, body: bytes) -> Identity:
         refusal: ProblemError | None = None
         for secret in self.secrets:
             try:
-                identity = verify_identity(
+                return verify_identity(
                     secret,
                     scope["method"],
                     scope["path"],
                     headers,
                     max_age_seconds=self.max_age_seconds,
+                    query=scope.get("query_string", b""),
+                    body=body,
                 )
-                break
             except ProblemError as exc:
                 refusal = refusal or exc
-        else:
-            assert refusal is not None
+        assert refusal is not None
+        raise refusal
+
+    async def _check_nonce(self, scope: Scope, headers: Headers) -> None:
+        if scope["method"] not in STATE_CHANGING_METHODS:
+            return
+        timestamp = int(headers.get(TIMESTAMP_HEADER, "0"))
+        expires_at = timestamp + self.max_age_seconds + 1
+        if not await self.nonces.first_use(headers.get(NONCE_HEADER, ""), expires_at=expires_at):
+            raise ProblemError(
+                401, "this signed request was already received once", type_="replayed-request"
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(PUBLIC_PATH_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        body, gone = await _read_body(receive)
+        if gone:
+            return
+        headers = Headers(scope=scope)
+        try:
+            identity = self._verify(scope, headers, body)
+            await self._check_nonce(scope, headers)
+        except ProblemError as refusal:
             await send_problem(send, refusal.to_problem(scope["path"]), refusal.headers)
             return
         scope.setdefault("state", {})["identity"] = identity
-        await self.app(scope, receive, send)
+        await self.app(scope, _replaying(body, receive), send)

@@ -48,6 +48,11 @@ class AppSettings(BaseSettings):
     )
     identity_max_age_seconds: int = Field(default=30, ge=1, le=600)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis shared by the app's replicas (services: nonces of signed requests; "
+        "the gateway: rate limits too). Without it the app's own database serves.",
+    )
     log_level: str = "INFO"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)

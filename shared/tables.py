@@ -1,4 +1,5 @@
-"""The tables every service keeps beside its own: the audit trail and idempotency records.
+"""The tables every app keeps beside its own: the audit trail, idempotency records and the nonces
+of signed requests.
 
 Each service attaches them to its own MetaData (one database per service), so they appear in
 that service's Alembic history like any other table.
@@ -30,6 +31,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 class CommonTables:
     audit_events: Table
     idempotency_keys: Table
+    identity_nonces: Table
 
 
 def attach_common_tables(metadata: MetaData) -> CommonTables:
@@ -62,4 +64,15 @@ def attach_common_tables(metadata: MetaData) -> CommonTables:
         Column("created_at", UTCDateTime(), nullable=False),
     )
     idempotency_keys.append_constraint(UniqueConstraint("key_id", "idempotency_key"))
-    return CommonTables(audit_events=audit_events, idempotency_keys=idempotency_keys)
+    # Nonces of signed state-changing requests, each accepted once (shared.nonces).
+    identity_nonces = Table(
+        "identity_nonces",
+        metadata,
+        Column("nonce", String(64), primary_key=True),
+        Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    )
+    return CommonTables(
+        audit_events=audit_events,
+        idempotency_keys=idempotency_keys,
+        identity_nonces=identity_nonces,
+    )

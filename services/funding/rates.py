@@ -104,7 +104,7 @@ def _refuse_published(db_session: Session, keys: list[tuple[str, dt.date]]) -> N
 
 def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     """All rows or none: every malformed line is reported with its line number."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     if reader.fieldnames is None or tuple(f.strip() for f in reader.fieldnames) != CSV_COLUMNS:
         raise field_problem(
             422,

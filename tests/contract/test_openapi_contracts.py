@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
@@ -27,8 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared import migrations
-from shared.auth import sign_identity
-from tests.support.clients import TEST_SECRET, identity
+from tests.support.clients import TEST_SECRET, SignedRequestsAuth, identity
 from tests.support.server import serve_in_thread
 
 MAX_EXAMPLES = 6
@@ -62,10 +62,13 @@ def _build(app_name: str, root: Path, **extra: Any) -> FastAPI:
     return app
 
 
-def _headers(app_name: str, case: schemathesis.Case) -> dict[str, str]:
+def _session(app_name: str) -> requests.Session:
+    session = requests.Session()
     if app_name == "gateway":
-        return {"Authorization": f"Bearer {ADMIN_KEY}"}
-    return sign_identity(TEST_SECRET, case.method, case.formatted_path, identity())
+        session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
+    else:
+        session.auth = SignedRequestsAuth(identity())
+    return session
 
 
 @pytest.mark.slow
@@ -92,6 +95,7 @@ def test_every_operation_answers_within_its_contract(
         else:
             document = app.openapi()
         loaded = schemathesis.openapi.from_dict(document)
+        session = stack.enter_context(_session(app_name))
         for result in loaded.get_all_operations():
             operation = result.ok()
             if operation.path.startswith(("/health", "/metrics")):
@@ -106,9 +110,7 @@ def test_every_operation_answers_within_its_contract(
                 database=None,
             )
             def exercise(case: schemathesis.Case) -> None:
-                case.call_and_validate(
-                    base_url=base_url, headers=_headers(app_name, case), checks=CHECKS
-                )
+                case.call_and_validate(base_url=base_url, session=session, checks=CHECKS)
 
             try:
                 exercise()

@@ -26,8 +26,11 @@ api_keys = api_router(
     "",
     status_code=201,
     response_model=ApiKeyIssued,
-    responses=problem_responses(),
+    responses=problem_responses(409),
     summary="Issue an API key (its secret is shown once)",
+    description="The secret (`api_key`) is in this answer only; nothing at rest holds it. A "
+    "retry with the same `Idempotency-Key` answers 409 `already-created` with the key's "
+    "`Location`, never the secret again.",
 )
 def create_api_key(data: ApiKeyCreate, uow: UnitOfWorkDep) -> Response:
     def issue() -> ApiKeyIssued:
@@ -40,7 +43,9 @@ def create_api_key(data: ApiKeyCreate, uow: UnitOfWorkDep) -> Response:
         read = ApiKeyRead.model_validate(issued.key)
         return ApiKeyIssued(**read.model_dump(), api_key=issued.token)
 
-    return uow.create(data, issue, location=lambda k: f"/api/v1/api-keys/{k.key_id}")
+    return uow.create(
+        data, issue, location=lambda k: f"/api/v1/api-keys/{k.key_id}", shows_secret=True
+    )
 
 
 @api_keys.get("", response_model=Page[ApiKeyRead], summary="List API keys")

@@ -26,7 +26,7 @@ from shared.context import current_request_id
 from shared.db import utcnow
 from shared.deps import SessionDep as SessionDep
 from shared.etag import check_if_match, etag_of, etag_response
-from shared.problems import ProblemError, field_problem
+from shared.problems import PROBLEM_MEDIA_TYPE, ProblemError, field_problem
 from shared.tables import CommonTables
 
 T = TypeVar("T")
@@ -107,8 +107,13 @@ class UnitOfWork:
         *,
         location: Callable[[Any], str] | None = None,
         status_code: int = 201,
+        shows_secret: bool = False,
     ) -> Response:
-        """Run ``produce`` once per Idempotency-Key, commit, answer 201 with Location/ETag."""
+        """Run ``produce`` once per Idempotency-Key, commit, answer 201 with Location/ETag.
+
+        An answer that ``shows_secret`` (an issued API key) is never stored: a retry with the
+        same key answers 409 ``already-created`` pointing at the record, whose secret was shown
+        once and exists nowhere at rest."""
         table = self.tables.idempotency_keys
         if self.idempotency_key is not None:
             request_hash = self._request_hash(body)
@@ -134,17 +139,18 @@ class UnitOfWork:
             result.model_dump(mode="json"), status_code=status_code, headers=headers
         )
         if self.idempotency_key is not None:
+            stored = (
+                _already_created(headers.get("Location"))
+                if shows_secret
+                else (status_code, bytes(response.body).decode(), headers)
+            )
             self.session.execute(
                 update(table)
                 .where(
                     table.c.key_id == self.identity.key_id,
                     table.c.idempotency_key == self.idempotency_key,
                 )
-                .values(
-                    status_code=status_code,
-                    response_body=bytes(response.body).decode(),
-                    response_headers=headers,
-                )
+                .values(status_code=stored[0], response_body=stored[1], response_headers=stored[2])
             )
         self.session.commit()
         return response
@@ -176,9 +182,24 @@ class UnitOfWork:
         return Response(
             row.response_body,
             status_code=row.status_code,
-            media_type="application/json",
+            media_type=headers.pop("Content-Type", "application/json"),
             headers=headers,
         )
+
+
+def _already_created(location: str | None) -> tuple[int, str, dict[str, str]]:
+    """What a retry of a create whose answer showed a secret gets instead of that answer."""
+    problem = ProblemError(
+        409,
+        "this Idempotency-Key already created the record at Location; its secret was shown "
+        "once and is not kept: revoke it and create another if it was lost",
+        type_="already-created",
+    ).to_problem(location)
+    problem.request_id = None  # the first request's id would be a stranger's to the retry
+    headers = {"Content-Type": PROBLEM_MEDIA_TYPE}
+    if location is not None:
+        headers["Location"] = location
+    return 409, problem.model_dump_json(exclude_none=True), headers
 
 
 async def get_unit_of_work(

@@ -17,7 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -167,6 +168,24 @@ def validation_problem(exc: RequestValidationError, instance: str) -> Problem:
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
+def database_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` says the database could not be reached or dropped the connection:
+    refused, reset, an administrator's shutdown (57P01), "starting up / shutting down"
+    (57P03), a connection lost mid-request, a full pool that timed out, SQLite busy."""
+    if isinstance(exc, PoolTimeoutError | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def database_unavailable_problem() -> ProblemError:
+    return ProblemError(
+        503,
+        "the service's database is unavailable; nothing was stored, send the request again",
+        type_="database-unavailable",
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error to application/problem+json."""
 
@@ -225,6 +244,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         # PostgreSQL gave up a transaction to break a deadlock or a serialization conflict with
         # a concurrent one: nothing was stored, and the same request can simply be sent again.
+        # The same holds when the database could not be reached or dropped the connection.
+        if database_unavailable(exc):
+            logger.warning(
+                "database unavailable on %s %s: %s", request.method, request.url.path, exc
+            )
+            return await on_problem(request, database_unavailable_problem())
         assert isinstance(exc, DBAPIError)
         if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
             return await on_unexpected(request, exc)
@@ -242,6 +267,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PoolTimeoutError, on_database_error)
     app.add_exception_handler(OverflowError, on_out_of_range)
     app.add_exception_handler(DataError, on_out_of_range)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -23,7 +23,7 @@ from gateway.openapi import MergedOpenAPI
 from gateway.proxy import forward
 from gateway.resilience import MemoryRateLimiter, RedisRateLimiter
 from gateway.routes import RoutingTable
-from gateway.security import KeyVerifier, authenticate
+from gateway.security import FailedAuthentications, KeyVerifier, authenticate
 from gateway.settings import Settings
 from shared.app import build_app
 from shared.health import database_check
@@ -85,11 +85,24 @@ def create_app(
             if settings.redis_url
             else MemoryRateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
         )
+        failure_limiter = (
+            RedisRateLimiter(
+                settings.redis_url,
+                settings.auth_failure_limit,
+                settings.rate_limit_window_seconds,
+            )
+            if settings.redis_url
+            else MemoryRateLimiter(settings.auth_failure_limit, settings.rate_limit_window_seconds)
+        )
+        app.state.failed_authentications = FailedAuthentications(
+            failure_limiter, settings.auth_failure_limit
+        )
         try:
             yield
         finally:
             await app.state.backends.aclose()
             await app.state.rate_limiter.aclose()
+            await failure_limiter.aclose()
 
     proxy = api_router(tags=["proxy"])
 

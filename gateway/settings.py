@@ -36,6 +36,12 @@ class Settings(AppSettings):
     breaker_reset_seconds: float = Field(default=10.0, gt=0)
     rate_limit_requests: int = Field(default=1200, ge=1, description="Per API key per window.")
     rate_limit_window_seconds: int = Field(default=60, ge=1)
+    auth_failure_limit: int = Field(
+        default=30,
+        ge=1,
+        description="Failed authentications per client address per rate-limit window before "
+        "the address gets 429 (GATEWAY_AUTH_FAILURE_LIMIT).",
+    )
     redis_url: str | None = Field(
         default=None, description="Shared rate-limit counts across replicas (GATEWAY_REDIS_URL)."
     )

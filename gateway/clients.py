@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -51,6 +52,28 @@ class Backend:
     timeout_seconds: float = 10.0  # one attempt, as a whole
     connect_timeout_seconds: float = 2.0
     secret: str = ""  # the identity secret every call is signed with
+    probe_seconds: float = 0.25  # how often an open circuit's backend is probed
+    _probe: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def _failed(self) -> None:
+        """Count a failure; when the circuit is open, probe the backend's readiness until it
+        answers, so that the circuit goes half-open as soon as the backend is back."""
+        self.breaker.record_failure()
+        if self.breaker.opened_at is not None and (self._probe is None or self._probe.done()):
+            self._probe = asyncio.get_running_loop().create_task(self._probe_until_ready())
+
+    async def _probe_until_ready(self) -> None:
+        while self.breaker.state == "open":
+            await asyncio.sleep(self.probe_seconds * random.uniform(0.5, 1.5))  # noqa: S311
+            try:
+                answer = await self.client.get(
+                    "/health/ready", timeout=min(1.0, self.connect_timeout_seconds)
+                )
+            except httpx.HTTPError:
+                continue
+            if answer.status_code == 200:
+                self.breaker.record_reachable()
+                return
 
     def _target(self, url: httpx.URL | str, params: Mapping[str, Any] | None) -> httpx.URL:
         """``url`` on this backend: a relative one (path and query) is appended to the base URL
@@ -168,14 +191,14 @@ class Backend:
                     response = await self._send(request)
             except (httpx.TimeoutException, TimeoutError) as exc:
                 if isinstance(exc, httpx.TimeoutException) and _refused(exc):
-                    self.breaker.record_failure()
+                    self._failed()
                     last_problem = _unavailable(self.name)
                     continue
                 if budget < self.timeout_seconds and deadline.remaining() <= DEADLINE_SLACK:
                     # the request's deadline ran out, not the backend's own (connect) timeout
                     self.breaker.record_inconclusive()
                 else:
-                    self.breaker.record_failure()
+                    self._failed()
                 last_problem = ProblemError(
                     504,
                     f"the {self.name} service did not answer in time",
@@ -184,12 +207,12 @@ class Backend:
                 )
                 continue
             except httpx.TransportError as exc:
-                self.breaker.record_failure()
+                self._failed()
                 logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
                 last_problem = _unavailable(self.name)
                 continue
             except Exception as exc:  # an answer no HTTP client could read, say
-                self.breaker.record_failure()
+                self._failed()
                 logger.warning("backend %s answered unreadably: %r", self.name, exc)
                 last_problem = ProblemError(
                     502,
@@ -278,6 +301,7 @@ class Backends:
                 ),
                 retry_attempts=settings.retry_attempts,
                 secret=settings.identity_secret.get_secret_value(),
+                probe_seconds=settings.breaker_probe_seconds,
                 timeout_seconds=settings.backend_timeout_seconds,
                 connect_timeout_seconds=settings.backend_connect_timeout_seconds,
             )
@@ -291,4 +315,6 @@ class Backends:
 
     async def aclose(self) -> None:
         for backend in self._backends.values():
+            if backend._probe is not None:
+                backend._probe.cancel()
             await backend.client.aclose()

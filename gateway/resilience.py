@@ -1,9 +1,10 @@
 """How the gateway survives its backends: circuit breakers, retries, deadlines, rate limits.
 
 - A **circuit breaker** per backend opens after consecutive failures (transport errors,
-  timeouts, 502/503/504) and answers 503 at once while open; after a cool-down one trial request
-  is let through (half-open) and its outcome closes or re-opens the circuit. ``/health/ready``
-  shows each breaker's state.
+  timeouts, 502/503/504) and answers 503 at once while open; one trial request is let through
+  (half-open) as soon as the backend's readiness probe answers again (``Backend`` probes it while
+  the circuit is open), or after the cool-down at the latest, and its outcome closes or re-opens
+  the circuit. ``/health/ready`` shows each breaker's state.
 - **Retries** with full-jitter exponential backoff, only for idempotent methods and for POSTs
   that carry an ``Idempotency-Key`` (a retry of those cannot create twice).
 - A **deadline** per public request bounds every attempt and every backoff.
@@ -95,6 +96,12 @@ class CircuitBreaker:
         if self.opened_at is not None or self.failures >= self.failure_threshold:
             self.opened_at = self._now()
 
+    def record_reachable(self) -> None:
+        """The backend answered its readiness probe: an open circuit goes half-open at once, so
+        the next call is the trial (recovery after a restart need not wait out the cool-down)."""
+        if self.opened_at is not None and self.state == "open":
+            self.opened_at = self._now() - self.reset_seconds
+
 
 def backoff_delay(attempt: int, base: float = 0.05, cap: float = 1.0) -> float:
     """Full-jitter exponential backoff for retry number ``attempt`` (1-based)."""
@@ -110,9 +117,6 @@ class Deadline:
 
     def remaining(self) -> float:
         return self.seconds - (time.monotonic() - self.started)
-
-    def expired(self) -> bool:
-        return self.remaining() <= 0
 
     async def sleep(self, delay: float) -> bool:
         """Sleep ``delay`` if the deadline allows it; False when it does not."""

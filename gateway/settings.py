@@ -33,7 +33,15 @@ class Settings(AppSettings):
     )
     retry_attempts: int = Field(default=2, ge=0, le=5, description="Retries of safe requests.")
     breaker_failure_threshold: int = Field(default=5, ge=1)
-    breaker_reset_seconds: float = Field(default=10.0, gt=0)
+    breaker_reset_seconds: float = Field(
+        default=10.0, gt=0, description="Longest an open circuit waits before a trial call."
+    )
+    breaker_probe_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        description="How often an open circuit's backend readiness is probed (jittered); the "
+        "circuit goes half-open as soon as it answers.",
+    )
     rate_limit_requests: int = Field(default=1200, ge=1, description="Per API key per window.")
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     auth_failure_limit: int = Field(

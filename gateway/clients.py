@@ -69,7 +69,7 @@ class Backend:
                 answer = await self.client.get(
                     "/health/ready", timeout=min(1.0, self.connect_timeout_seconds)
                 )
-            except httpx.HTTPError:
+            except Exception:  # refused, timed out, not HTTP: not back yet  # noqa: S112
                 continue
             if answer.status_code == 200:
                 self.breaker.record_reachable()

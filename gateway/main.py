@@ -32,14 +32,12 @@ from shared.routing import api_router
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-# A backend's readiness probe, bounded as a whole (a probe that trickles bytes is not ready).
-BACKEND_PROBE_SECONDS = 1.0
-
-
-async def _backend_ready(name: str, client: httpx.AsyncClient) -> tuple[str, str]:
+async def _backend_ready(name: str, client: httpx.AsyncClient, bound: float) -> tuple[str, str]:
+    """A backend's readiness, probed within ``bound`` seconds as a whole (a probe that trickles
+    bytes is not ready)."""
     try:
-        async with asyncio.timeout(BACKEND_PROBE_SECONDS):
-            response = await client.get("/health/ready", timeout=BACKEND_PROBE_SECONDS)
+        async with asyncio.timeout(bound):
+            response = await client.get("/health/ready", timeout=bound)
     except Exception:  # refused, timed out, or an answer that is not HTTP: not ready either way
         return name, "unavailable"
     return name, "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
@@ -47,8 +45,9 @@ async def _backend_ready(name: str, client: httpx.AsyncClient) -> tuple[str, str
 
 async def readiness(request: Request) -> dict[str, str]:
     backends: Backends = request.app.state.backends
+    bound = request.app.state.settings.readiness_probe_seconds
     results = await asyncio.gather(
-        database_check(request), *(_backend_ready(b.name, b.client) for b in backends)
+        database_check(request), *(_backend_ready(b.name, b.client, bound) for b in backends)
     )
     database, *backend_states = results
     checks: dict[str, str] = dict(database)  # type: ignore[arg-type]

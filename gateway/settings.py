@@ -36,6 +36,11 @@ class Settings(AppSettings):
     breaker_reset_seconds: float = Field(
         default=10.0, gt=0, description="Longest an open circuit waits before a trial call."
     )
+    readiness_probe_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Bound on each backend's readiness probe in /health/ready, as a whole.",
+    )
     breaker_probe_seconds: float = Field(
         default=0.25,
         gt=0,

@@ -43,11 +43,16 @@ def service_apps(fresh_database: Callable[[str], str]) -> Iterator[dict[str, Fas
 
 @pytest.fixture
 def gateway_settings(fresh_database: Callable[[str], str]) -> Settings:
+    """Time bounds far beyond what a busy machine needs (tests of a bound set their own): an
+    in-process backend on a loaded machine must never look slow, down or out of time."""
     return Settings(
         environment="test",
         database_url=fresh_database("gateway"),
         identity_secret=TEST_SECRET,
         bootstrap_admin_key=ADMIN_KEY,
+        request_deadline_seconds=120,
+        backend_timeout_seconds=60,
+        readiness_probe_seconds=60,
     )
 
 

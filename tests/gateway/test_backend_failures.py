@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from tests.projects.conftest import project_body
+from tests.support.clock import ManualClock
 from tests.support.server import serve_in_thread
 
 
@@ -93,6 +94,7 @@ def _html() -> FastAPI:
 def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
     make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
 ) -> None:
+    clock = ManualClock()
     with _not_http() as url:
         app = make_gateway(
             funding_url=url,
@@ -101,11 +103,12 @@ def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
             breaker_reset_seconds=0.6,
         )
         with TestClient(app) as gateway:
+            app.state.backends["funding"].breaker.clock = clock
             first = gateway.get("/api/v1/contributors", headers=admin_headers)
             ready = gateway.get("/health/ready")
-            time.sleep(0.7)  # half-open: one trial goes through, fails, re-opens
+            clock.advance(0.7)  # half-open: one trial goes through, fails, re-opens
             trial = gateway.get("/api/v1/contributors", headers=admin_headers)
-            time.sleep(0.7)  # half-open again: the failed trial did not leave it stuck
+            clock.advance(0.7)  # half-open again: the failed trial did not leave it stuck
             again = gateway.get("/api/v1/contributors", headers=admin_headers)
     assert first.status_code == 502, first.text
     assert first.headers["content-type"] == "application/problem+json"
@@ -187,24 +190,24 @@ def test_a_slow_503_is_relayed_not_turned_into_a_timeout(
 def test_a_merged_list_spends_one_deadline_across_its_fan_outs(
     make_gateway: Callable[..., FastAPI], admin_headers: dict[str, str]
 ) -> None:
-    """The page takes 0.6 s of a 1 s deadline; its enrichment gets what is left, not a fresh
-    second: the answer comes at the deadline, its batch parts marked as timed out."""
-    with serve_in_thread(_slow(0.6)) as url:
+    """Every backend call takes 1 s and the deadline is 1.6 s: the page fits in it, and so would
+    its enrichment with a fresh deadline, but not in what the page left (0.6 s) — the answer
+    comes at the deadline, its batch parts marked as timed out. (Margins of 0.6 s either way,
+    nothing measured: the parts' status says which deadline they had.)"""
+    with serve_in_thread(_slow(1.0)) as url:
         app = make_gateway(
             projects_url=url,
             funding_url=url,
             evaluation_url=url,
-            request_deadline_seconds=1.0,
+            request_deadline_seconds=1.6,
+            backend_timeout_seconds=10,
             retry_attempts=0,
         )
         with TestClient(app) as gateway:
-            started = time.monotonic()
             response = gateway.get("/api/v1/dossiers/projects", headers=admin_headers)
-            took = time.monotonic() - started
     assert response.status_code == 200, response.text
     assert response.json()["partial"] is True
     assert response.json()["parts"]["funding"]["status"] == "timeout"
-    assert took < 1.15
 
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
@@ -232,7 +235,7 @@ def test_a_header_the_gateway_cannot_pass_on_is_400_and_leaves_the_circuit_alone
     assert ready["funding_circuit"] == "closed"
 
 
-def _trickling_readiness() -> FastAPI:
+def _trickling_readiness(finished: threading.Event) -> FastAPI:
     app = FastAPI()
 
     @app.get("/health/ready")
@@ -242,6 +245,7 @@ def _trickling_readiness() -> FastAPI:
             for _ in range(10):
                 await asyncio.sleep(0.5)
                 yield b" "
+            finished.set()
             yield b"}"
 
         return StreamingResponse(body(), media_type="application/json")
@@ -254,17 +258,19 @@ def test_readiness_probes_each_backend_within_a_bounded_time(
     make_gateway: Callable[..., FastAPI], transport: str
 ) -> None:
     """A backend whose readiness trickles a byte every half second (5 s in all) is reported not
-    ready within about a second: the gateway's own probe stays inside the kubelet's timeout."""
-    with (
-        serve_in_thread(_trickling_readiness()) as url,
-        TestClient(make_gateway(funding_url=url, backend_transport=transport)) as gateway,
-    ):
-        started = time.monotonic()
-        ready = gateway.get("/health/ready")
-        took = time.monotonic() - started
+    ready within the probe's bound (1 s) as a whole, not per byte: the gateway answers before
+    the backend has finished, so its own probe stays inside the kubelet's timeout."""
+    finished = threading.Event()
+    with serve_in_thread(_trickling_readiness(finished)) as url:
+        app = make_gateway(
+            funding_url=url, backend_transport=transport, readiness_probe_seconds=1.0
+        )
+        with TestClient(app) as gateway:
+            ready = gateway.get("/health/ready")
+            answered_before_the_backend_finished = not finished.is_set()
     assert ready.status_code == 200
     assert ready.json()["checks"]["funding"] == "unavailable"
-    assert took < 2.5, took
+    assert answered_before_the_backend_finished
 
 
 def test_a_backend_refusing_the_gateways_signature_is_a_gateway_error_not_the_keys(

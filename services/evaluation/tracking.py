@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.evaluation import service
+from services.evaluation import evaluations as service
 from services.evaluation.models import (
     Acceptance,
     Evaluation,
@@ -26,7 +26,7 @@ from services.evaluation.models import (
     Recommendation,
     TeamRole,
 )
-from services.evaluation.schemas import (
+from services.evaluation.schemas.evaluations import (
     CycleTrackingRead,
     DeadlineRead,
     OpenRecommendation,

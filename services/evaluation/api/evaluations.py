@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
-from services.evaluation import service, tracking
+from services.evaluation import evaluations as service
+from services.evaluation import tracking
 from services.evaluation.clients import FundingLedger, ProjectRegistry, get_ledger, get_registry
 from services.evaluation.models import (
     Criterion,
@@ -16,7 +17,7 @@ from services.evaluation.models import (
     EvaluationStatus,
     KeyActionStatus,
 )
-from services.evaluation.schemas import (
+from services.evaluation.schemas.evaluations import (
     CycleRead,
     CycleSchedule,
     CycleScheduleRequest,

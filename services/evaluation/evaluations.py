@@ -37,7 +37,7 @@ from services.evaluation.models import (
     TeamMember,
     TeamRole,
 )
-from services.evaluation.schemas import (
+from services.evaluation.schemas.evaluations import (
     ContractingState,
     CycleContracting,
     CycleDeadlines,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Annotated
-
-from fastapi import Depends, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.evaluation import evaluations as service
 from services.evaluation import tracking
-from services.evaluation.clients import FundingLedger, ProjectRegistry, get_ledger, get_registry
+from services.evaluation.deps import (
+    READ,
+    TRACK,
+    WRITE,
+    ClockDep,
+    LedgerDep,
+    RegistryDep,
+    SettingsDep,
+    TodayDep,
+)
 from services.evaluation.models import (
     Criterion,
     EvaluationKind,
@@ -48,8 +53,6 @@ from services.evaluation.schemas.evaluations import (
     TeamMemberCreate,
     TransitionRequest,
 )
-from services.evaluation.settings import Settings
-from shared.auth import require_scope
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
@@ -57,43 +60,7 @@ from shared.problems import field_problem, not_found, problem_responses
 from shared.routing import api_router
 from shared.uow import IfMatchHeader, UnitOfWorkDep
 
-READ = require_scope("evaluation:read")
-WRITE = require_scope("evaluation:write")
-TRACK = require_scope("evaluation:read", "reports:read")
-
 MAX_BATCH_PROJECTS = 100
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _clock_today(request: Request) -> dt.date:
-    """Today (UTC) from the app's clock, which tests may replace on ``app.state.clock``."""
-    clock: Callable[[], dt.date] = request.app.state.clock
-    return clock()
-
-
-async def clock_today(request: Request) -> dt.date:
-    return _clock_today(request)
-
-
-async def as_of(
-    request: Request,
-    today: dt.date | None = Query(
-        default=None,
-        description="Compute at-risk/overdue as of this day (default: today, UTC).",
-    ),
-) -> dt.date:
-    return today if today is not None else _clock_today(request)
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-TodayDep = Annotated[dt.date, Depends(as_of)]
-ClockDep = Annotated[dt.date, Depends(clock_today)]
-RegistryDep = Annotated[ProjectRegistry, Depends(get_registry)]
-LedgerDep = Annotated[FundingLedger, Depends(get_ledger)]
 
 # --------------------------------------------------------------------------- cycles
 

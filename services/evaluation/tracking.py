@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation import evaluations as service
+from services.evaluation.cycles import contracting, list_cycles
 from services.evaluation.models import (
     Acceptance,
     Evaluation,
@@ -177,6 +178,15 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
 
 
 def cycle_tracking(
+    *, db_session: Session, today: dt.date, settings: Settings, limit: int, cursor: str | None
+) -> tuple[list[CycleTrackingRead], str | None]:
+    """A page of cycles by year, each with its rates, timeliness and paragraph-11 compliance."""
+    cycles, next_cursor = list_cycles(db_session=db_session, limit=limit, cursor=cursor)
+    reads = track_cycles(db_session=db_session, cycles=cycles, today=today, settings=settings)
+    return reads, next_cursor
+
+
+def track_cycles(
     *,
     db_session: Session,
     cycles: Sequence[EvaluationCycle],
@@ -226,7 +236,7 @@ def cycle_tracking(
                 year=cycle.year,
                 independent_evaluation_id=evaluation.id if evaluation else None,
                 evaluation_status=evaluation.status.value if evaluation else None,
-                contracting=service.contracting(cycle, evaluation, today=today, settings=settings),
+                contracting=contracting(cycle, evaluation, today=today, settings=settings),
                 recommendations=len(recs),
                 accepted=len(accepted),
                 acceptance_rate=_rate(len(accepted), len(recs)),

@@ -1,5 +1,12 @@
 """The HTTP routers of the biennial evaluation tracking, in mount order."""
 
-from services.evaluation.api.evaluations import routers
+from services.evaluation.api import cycles, evaluations
 
-__all__ = ["routers"]
+routers = (
+    cycles.router,
+    evaluations.evaluators,
+    evaluations.evaluations,
+    evaluations.recommendations,
+    evaluations.key_actions,
+    evaluations.tracking_router,
+)

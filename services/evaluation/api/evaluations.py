@@ -23,9 +23,6 @@ from services.evaluation.models import (
     KeyActionStatus,
 )
 from services.evaluation.schemas.evaluations import (
-    CycleRead,
-    CycleSchedule,
-    CycleScheduleRequest,
     CycleTrackingRead,
     DeadlinePage,
     DocumentCreate,
@@ -61,65 +58,6 @@ from shared.routing import api_router
 from shared.uow import IfMatchHeader, UnitOfWorkDep
 
 MAX_BATCH_PROJECTS = 100
-
-# --------------------------------------------------------------------------- cycles
-
-cycles = api_router(prefix="/api/v1/evaluation-cycles", tags=["evaluation cycles"])
-
-
-@cycles.post(
-    "/schedule",
-    status_code=201,
-    response_model=CycleSchedule,
-    dependencies=[WRITE],
-    responses=problem_responses(),
-    summary="Generate the biennial cycles from 2028 up to a year (existing ones are kept)",
-)
-def schedule_cycles(
-    data: CycleScheduleRequest, uow: UnitOfWorkDep, settings: SettingsDep, today: ClockDep
-) -> Response:
-    def produce() -> CycleSchedule:
-        items, created = service.schedule_cycles(
-            db_session=uow.session, through_year=data.through_year, settings=settings
-        )
-        reads = service.cycle_reads(uow.session, items, today=today, settings=settings)
-        return CycleSchedule(items=reads, created_years=created)
-
-    return uow.create(data, produce)
-
-
-@cycles.get(
-    "",
-    response_model=Page[CycleRead],
-    dependencies=[READ],
-    summary="List cycles by year, with contracting state (at risk / overdue) as of a day",
-)
-def list_cycles(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[CycleRead]:
-    items, next_cursor = service.list_cycles(db_session=session, limit=limit, cursor=cursor)
-    reads = service.cycle_reads(session, items, today=today, settings=settings)
-    return Page(items=reads, next_cursor=next_cursor)
-
-
-@cycles.get(
-    "/{cycle_id}",
-    response_model=CycleRead,
-    dependencies=[READ],
-    responses=problem_responses(404),
-    summary="Read a cycle",
-)
-def get_cycle(
-    cycle_id: int, session: SessionDep, request: Request, settings: SettingsDep, today: TodayDep
-) -> Response:
-    cycle = service.get_cycle(db_session=session, cycle_id=cycle_id)
-    [read] = service.cycle_reads(session, [cycle], today=today, settings=settings)
-    return etag_response(request, read)
-
 
 # --------------------------------------------------------------------------- evaluators
 
@@ -826,13 +764,10 @@ def cycle_tracking(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[CycleTrackingRead]:
-    items, next_cursor = service.list_cycles(db_session=session, limit=limit, cursor=cursor)
-    return Page(
-        items=tracking.cycle_tracking(
-            db_session=session, cycles=items, today=today, settings=settings
-        ),
-        next_cursor=next_cursor,
+    items, next_cursor = tracking.cycle_tracking(
+        db_session=session, today=today, settings=settings, limit=limit, cursor=cursor
     )
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def _project_ids(ids: str) -> list[int]:
@@ -873,6 +808,3 @@ def projects_view(
 ) -> ProjectEvaluationsBatch:
     items = tracking.projects_view(db_session=session, project_ids=_project_ids(ids), today=today)
     return ProjectEvaluationsBatch(items=items, as_of=today)
-
-
-routers = (cycles, evaluators, evaluations, recommendations, key_actions, tracking_router)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.evaluation.clients import FundingLedger, ProjectRegistry, RegistryProject
+from services.evaluation.evaluators import check_team_independence
 from services.evaluation.models import (
     Acceptance,
     Criterion,
@@ -41,8 +42,6 @@ from services.evaluation.schemas.evaluations import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
-    EvaluatorCreate,
-    EvaluatorUpdate,
     FindingCreate,
     FundingSource,
     ImplementationStatus,
@@ -97,93 +96,7 @@ def reached_on(evaluation: Evaluation | None, status: EvaluationStatus) -> dt.da
     return None
 
 
-# --------------------------------------------------------------------------- evaluators
-
-
-def create_evaluator(*, db_session: Session, data: EvaluatorCreate) -> Evaluator:
-    evaluator = Evaluator(**data.model_dump())
-    db_session.add(evaluator)
-    db_session.flush()
-    return evaluator
-
-
-def get_evaluator(*, db_session: Session, evaluator_id: int, for_update: bool = False) -> Evaluator:
-    return one_or_404(
-        db_session,
-        select(Evaluator).where(Evaluator.id == evaluator_id),
-        entity="evaluator",
-        identifier=evaluator_id,
-        for_update=for_update,
-    )
-
-
-def update_evaluator(
-    *, db_session: Session, evaluator: Evaluator, data: EvaluatorUpdate
-) -> Evaluator:
-    changes = data.model_dump(exclude_unset=True)
-    for field in ("name", "employed_by_centre"):
-        if field in changes and changes[field] is None:
-            raise field_problem(422, field, "may not be null", rule="required")
-    for field, value in changes.items():
-        setattr(evaluator, field, value)
-    db_session.flush()
-    return evaluator
-
-
-def list_evaluators(
-    *, db_session: Session, q: str | None, limit: int, cursor: str | None
-) -> tuple[list[Evaluator], str | None]:
-    stmt = select(Evaluator)
-    if q:
-        stmt = stmt.where(Evaluator.name.icontains(q, autoescape=True))
-    return paginate(
-        db_session, stmt, keys=[SortKey(Evaluator.id.expression)], limit=limit, cursor=cursor
-    )
-
-
-# --------------------------------------------------------------------------- independence
-
-
-def employer_conflicts(
-    evaluator: Evaluator, projects: Sequence[RegistryProject], settings: Settings
-) -> list[dict[str, Any]]:
-    """Why ``evaluator`` is not independent of the Centre or of a project in scope."""
-    conflicts: list[dict[str, Any]] = []
-    employer = (evaluator.employer_iati_org_id or "").casefold()
-    centre = (settings.centre_iati_org_id or "").casefold()
-    if evaluator.employed_by_centre or (employer and employer == centre):
-        conflicts.append(
-            {
-                "evaluator_id": evaluator.id,
-                "rule": "evaluator-employed-by-centre",
-                "message": f"evaluator {evaluator.name} is employed by the Centre",
-            }
-        )
-    if employer:
-        for project in projects:
-            for org in project.implementers():
-                if org.iati_org_id and org.iati_org_id.casefold() == employer:
-                    conflicts.append(
-                        {
-                            "evaluator_id": evaluator.id,
-                            "rule": "evaluator-employer-implements-project",
-                            "project_id": project.id,
-                            "organisation": org.iati_org_id,
-                            "message": f"evaluator {evaluator.name} is employed by "
-                            f"{org.name or org.iati_org_id} ({org.iati_org_id}), which "
-                            f"implements project {project.id} in the evaluation's scope",
-                        }
-                    )
-    return conflicts
-
-
-def _raise_conflicts(conflicts: list[dict[str, Any]]) -> None:
-    if conflicts:
-        raise conflict(
-            "not independent: " + "; ".join(c["message"] for c in conflicts),
-            rule=conflicts[0]["rule"],
-            conflicts=conflicts,
-        )
+# --------------------------------------------------------------------------- scope
 
 
 def _projects_in_scope(
@@ -202,15 +115,6 @@ def _projects_in_scope(
             )
         projects.append(project)
     return projects
-
-
-def check_team_independence(
-    evaluators: Sequence[Evaluator], projects: Sequence[RegistryProject], settings: Settings
-) -> None:
-    conflicts: list[dict[str, Any]] = []
-    for evaluator in evaluators:
-        conflicts += employer_conflicts(evaluator, projects, settings)
-    _raise_conflicts(conflicts)
 
 
 # --------------------------------------------------------------------------- evaluations
@@ -418,7 +322,7 @@ def assign_evaluator(
             rule="declaration-of-interests-unsigned",
         )
     projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    _raise_conflicts(employer_conflicts(evaluator, projects, settings))
+    check_team_independence([evaluator], projects, settings)
     evaluation.team.append(TeamMember(evaluator=evaluator, role=data.role))
     db_session.flush()
     return evaluation

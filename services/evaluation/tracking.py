@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.evaluation import evaluations as service
 from services.evaluation.cycles import contracting, list_cycles
+from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
     Acceptance,
     Evaluation,
@@ -156,7 +157,7 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
     # declarations are re-read here because an evaluator's record may change afterwards.
     independent = any(m.role is TeamRole.LEAD for m in team) and all(
         m.evaluator.declaration_signed_on is not None
-        and not service.employer_conflicts(m.evaluator, (), settings)
+        and not employer_conflicts(m.evaluator, (), settings)
         for m in team
     )
     funded = bool(evaluation and evaluation.funding_sources)

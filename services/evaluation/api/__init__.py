@@ -1,10 +1,10 @@
 """The HTTP routers of the biennial evaluation tracking, in mount order."""
 
-from services.evaluation.api import cycles, evaluations
+from services.evaluation.api import cycles, evaluations, evaluators
 
 routers = (
     cycles.router,
-    evaluations.evaluators,
+    evaluators.router,
     evaluations.evaluations,
     evaluations.recommendations,
     evaluations.key_actions,

@@ -30,9 +30,6 @@ from services.evaluation.schemas.evaluations import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
-    EvaluatorCreate,
-    EvaluatorRead,
-    EvaluatorUpdate,
     FindingCreate,
     FindingRead,
     KeyActionCreate,
@@ -58,80 +55,6 @@ from shared.routing import api_router
 from shared.uow import IfMatchHeader, UnitOfWorkDep
 
 MAX_BATCH_PROJECTS = 100
-
-# --------------------------------------------------------------------------- evaluators
-
-evaluators = api_router(prefix="/api/v1/evaluators", tags=["evaluators"])
-
-
-@evaluators.post(
-    "",
-    status_code=201,
-    response_model=EvaluatorRead,
-    dependencies=[WRITE],
-    responses=problem_responses(),
-    summary="Register an evaluator with employer and declaration of interests",
-)
-def create_evaluator(data: EvaluatorCreate, uow: UnitOfWorkDep) -> Response:
-    return uow.create(
-        data,
-        lambda: EvaluatorRead.model_validate(
-            service.create_evaluator(db_session=uow.session, data=data)
-        ),
-        location=lambda e: f"/api/v1/evaluators/{e.id}",
-    )
-
-
-@evaluators.get(
-    "", response_model=Page[EvaluatorRead], dependencies=[READ], summary="List evaluators"
-)
-def list_evaluators(
-    session: SessionDep,
-    q: str | None = Query(default=None, max_length=200, description="Text in the name."),
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[EvaluatorRead]:
-    items, next_cursor = service.list_evaluators(
-        db_session=session, q=q, limit=limit, cursor=cursor
-    )
-    return Page(items=[EvaluatorRead.model_validate(e) for e in items], next_cursor=next_cursor)
-
-
-@evaluators.get(
-    "/{evaluator_id}",
-    response_model=EvaluatorRead,
-    dependencies=[READ],
-    responses=problem_responses(404),
-    summary="Read an evaluator",
-)
-def get_evaluator(evaluator_id: int, session: SessionDep, request: Request) -> Response:
-    evaluator = service.get_evaluator(db_session=session, evaluator_id=evaluator_id)
-    return etag_response(request, EvaluatorRead.model_validate(evaluator))
-
-
-@evaluators.patch(
-    "/{evaluator_id}",
-    response_model=EvaluatorRead,
-    dependencies=[WRITE],
-    responses=problem_responses(404, 412, 428),
-    summary="Change an evaluator (If-Match required)",
-)
-def update_evaluator(
-    evaluator_id: int,
-    data: EvaluatorUpdate,
-    uow: UnitOfWorkDep,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    evaluator = service.get_evaluator(
-        db_session=uow.session, evaluator_id=evaluator_id, for_update=True
-    )
-    return uow.update(
-        evaluator,
-        EvaluatorRead.model_validate,
-        lambda: service.update_evaluator(db_session=uow.session, evaluator=evaluator, data=data),
-        if_match,
-    )
-
 
 # --------------------------------------------------------------------------- evaluations
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation import evaluations as service
+from services.evaluation import recommendations
 from services.evaluation.cycles import contracting, list_cycles
 from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
@@ -36,6 +37,7 @@ from services.evaluation.schemas.evaluations import (
     ProjectEvaluations,
     ProjectEvaluationSummary,
 )
+from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.settings import Settings
 
 #: Milestone → the evaluation status that meets it.
@@ -104,7 +106,7 @@ def deadlines(
         .all()
     )
     for recommendation in unanswered:
-        response_due = service.response_due(recommendation.evaluation, settings)
+        response_due = recommendations.response_due(recommendation.evaluation, settings)
         if response_due is not None and today <= response_due <= end:
             items.append(
                 DeadlineRead(
@@ -122,7 +124,7 @@ def deadlines(
         select(KeyAction, Recommendation.evaluation_id)
         .join(Recommendation, KeyAction.recommendation_id == Recommendation.id)
         .where(
-            KeyAction.status.in_(service.OPEN_ACTION_STATUSES),
+            KeyAction.status.in_(recommendations.OPEN_ACTION_STATUSES),
             KeyAction.due_date >= today,
             KeyAction.due_date <= end,
         )
@@ -144,6 +146,21 @@ def deadlines(
         key=lambda d: (d.due_date, order[d.kind], d.key_action_id or 0, d.recommendation_id or 0)
     )
     return items
+
+
+def overdue_actions(
+    *, db_session: Session, today: dt.date, limit: int, cursor: str | None
+) -> tuple[list[KeyActionRead], str | None]:
+    """A page of the key actions open and past due on ``today``, oldest due first."""
+    actions, next_cursor = recommendations.list_key_actions(
+        db_session=db_session,
+        recommendation_id=None,
+        status=None,
+        overdue_on=today,
+        limit=limit,
+        cursor=cursor,
+    )
+    return [recommendations.key_action_read(a, today) for a in actions], next_cursor
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -196,7 +213,7 @@ def track_cycles(
 ) -> list[CycleTrackingRead]:
     ids = [c.id for c in cycles]
     live = service.independent_evaluations(db_session, ids)
-    recommendations: dict[int, list[Recommendation]] = defaultdict(list)
+    by_cycle: dict[int, list[Recommendation]] = defaultdict(list)
     if ids:
         rows = (
             db_session.execute(
@@ -211,18 +228,20 @@ def track_cycles(
         )
         for recommendation, cycle_id in rows:
             if cycle_id is not None:
-                recommendations[cycle_id].append(recommendation)
+                by_cycle[cycle_id].append(recommendation)
     result: list[CycleTrackingRead] = []
     for cycle in cycles:
         evaluation = live.get(cycle.id)
-        recs = recommendations[cycle.id]
+        recs = by_cycle[cycle.id]
         accepted = [
             r
             for r in recs
             if r.management_response is not None and r.management_response.acceptance in _ACCEPTED
         ]
         implemented = [
-            r for r in accepted if service.implementation_status(r.key_actions) == "implemented"
+            r
+            for r in accepted
+            if recommendations.implementation_status(r.key_actions) == "implemented"
         ]
         completed_on = service.reached_on(evaluation, EvaluationStatus.COMPLETED)
         due = cycle.management_response_due
@@ -256,7 +275,7 @@ def _is_open(recommendation: Recommendation) -> bool:
     response = recommendation.management_response
     if response is not None and response.acceptance is Acceptance.REJECTED:
         return False
-    return service.implementation_status(recommendation.key_actions) != "implemented"
+    return recommendations.implementation_status(recommendation.key_actions) != "implemented"
 
 
 def projects_view(
@@ -302,16 +321,16 @@ def projects_view(
                         acceptance=r.management_response.acceptance
                         if r.management_response
                         else None,
-                        implementation_status=service.implementation_status(r.key_actions),
+                        implementation_status=recommendations.implementation_status(r.key_actions),
                     )
                     for r in recs
                     if _is_open(r)
                 ],
                 overdue_key_actions=[
-                    service.key_action_read(a, today)
+                    recommendations.key_action_read(a, today)
                     for r in recs
                     for a in r.key_actions
-                    if service.is_overdue(a, today)
+                    if recommendations.is_overdue(a, today)
                 ],
             )
         )

@@ -20,7 +20,6 @@ from services.evaluation.models import (
     Criterion,
     EvaluationKind,
     EvaluationStatus,
-    KeyActionStatus,
 )
 from services.evaluation.schemas.evaluations import (
     CycleTrackingRead,
@@ -32,21 +31,15 @@ from services.evaluation.schemas.evaluations import (
     EvaluationUpdate,
     FindingCreate,
     FindingRead,
-    KeyActionCreate,
-    KeyActionRead,
-    KeyActionUpdate,
-    ManagementResponseCreate,
     ProjectEvaluationsBatch,
     QualityAssessmentRead,
     QualityAssessmentWrite,
     RatingRead,
     RatingWrite,
-    RecommendationCreate,
-    RecommendationRead,
-    RecommendationUpdate,
     TeamMemberCreate,
     TransitionRequest,
 )
+from services.evaluation.schemas.recommendations import KeyActionRead
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
@@ -406,228 +399,6 @@ def list_documents(
     return Page(items=[DocumentRead.model_validate(d) for d in items], next_cursor=next_cursor)
 
 
-# --------------------------------------------------------------------------- recommendations
-
-recommendations = api_router(prefix="/api/v1/recommendations", tags=["recommendations"])
-
-
-@recommendations.post(
-    "",
-    status_code=201,
-    response_model=RecommendationRead,
-    dependencies=[WRITE],
-    responses=problem_responses(409),
-    summary="Record a recommendation of an evaluation report",
-)
-def create_recommendation(
-    data: RecommendationCreate, uow: UnitOfWorkDep, settings: SettingsDep, today: ClockDep
-) -> Response:
-    return uow.create(
-        data,
-        lambda: service.recommendation_read(
-            service.create_recommendation(db_session=uow.session, data=data),
-            today=today,
-            settings=settings,
-        ),
-        location=lambda r: f"/api/v1/recommendations/{r.id}",
-    )
-
-
-@recommendations.get(
-    "",
-    response_model=Page[RecommendationRead],
-    dependencies=[READ],
-    summary="List recommendations",
-)
-def list_recommendations(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    evaluation_id: int | None = Query(default=None),
-    cycle_id: int | None = Query(default=None),
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[RecommendationRead]:
-    items, next_cursor = service.list_recommendations(
-        db_session=session,
-        evaluation_id=evaluation_id,
-        cycle_id=cycle_id,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page(
-        items=[service.recommendation_read(r, today=today, settings=settings) for r in items],
-        next_cursor=next_cursor,
-    )
-
-
-@recommendations.get(
-    "/{recommendation_id}",
-    response_model=RecommendationRead,
-    dependencies=[READ],
-    responses=problem_responses(404),
-    summary="Read a recommendation with its management response and key actions",
-)
-def get_recommendation(
-    recommendation_id: int,
-    session: SessionDep,
-    request: Request,
-    settings: SettingsDep,
-    today: TodayDep,
-) -> Response:
-    recommendation = service.get_recommendation(
-        db_session=session, recommendation_id=recommendation_id
-    )
-    return etag_response(
-        request, service.recommendation_read(recommendation, today=today, settings=settings)
-    )
-
-
-@recommendations.patch(
-    "/{recommendation_id}",
-    response_model=RecommendationRead,
-    dependencies=[WRITE],
-    responses=problem_responses(404, 409, 412, 428),
-    summary="Change a recommendation (If-Match required)",
-)
-def update_recommendation(
-    recommendation_id: int,
-    data: RecommendationUpdate,
-    uow: UnitOfWorkDep,
-    settings: SettingsDep,
-    today: ClockDep,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    recommendation = service.get_recommendation(
-        db_session=uow.session, recommendation_id=recommendation_id, for_update=True
-    )
-    return uow.update(
-        recommendation,
-        lambda r: service.recommendation_read(r, today=today, settings=settings),
-        lambda: service.update_recommendation(
-            db_session=uow.session, recommendation=recommendation, data=data
-        ),
-        if_match,
-    )
-
-
-@recommendations.post(
-    "/{recommendation_id}/management-response",
-    status_code=201,
-    response_model=RecommendationRead,
-    dependencies=[WRITE],
-    responses=problem_responses(404, 409),
-    summary="Give the one management response to a recommendation",
-)
-def respond(
-    recommendation_id: int,
-    data: ManagementResponseCreate,
-    uow: UnitOfWorkDep,
-    settings: SettingsDep,
-    today: ClockDep,
-) -> Response:
-    def produce() -> RecommendationRead:
-        recommendation = service.get_recommendation(
-            db_session=uow.session, recommendation_id=recommendation_id, for_update=True
-        )
-        service.respond(
-            db_session=uow.session, recommendation=recommendation, data=data, today=today
-        )
-        return service.recommendation_read(recommendation, today=today, settings=settings)
-
-    return uow.create(data, produce, location=lambda r: f"/api/v1/recommendations/{r.id}")
-
-
-# --------------------------------------------------------------------------- key actions
-
-key_actions = api_router(prefix="/api/v1/key-actions", tags=["key actions"])
-
-
-@key_actions.post(
-    "",
-    status_code=201,
-    response_model=KeyActionRead,
-    dependencies=[WRITE],
-    responses=problem_responses(409),
-    summary="Record a key action following an accepted recommendation",
-)
-def create_key_action(data: KeyActionCreate, uow: UnitOfWorkDep, today: ClockDep) -> Response:
-    return uow.create(
-        data,
-        lambda: service.key_action_read(
-            service.create_key_action(db_session=uow.session, data=data), today
-        ),
-        location=lambda a: f"/api/v1/key-actions/{a.id}",
-    )
-
-
-@key_actions.get(
-    "",
-    response_model=Page[KeyActionRead],
-    dependencies=[READ],
-    summary="List key actions (overdue=true: open and past due on the given day)",
-)
-def list_key_actions(
-    session: SessionDep,
-    today: TodayDep,
-    recommendation_id: int | None = Query(default=None),
-    status: KeyActionStatus | None = Query(default=None),
-    overdue: bool = Query(default=False),
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[KeyActionRead]:
-    items, next_cursor = service.list_key_actions(
-        db_session=session,
-        recommendation_id=recommendation_id,
-        status=status,
-        overdue_on=today if overdue else None,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page(items=[service.key_action_read(a, today) for a in items], next_cursor=next_cursor)
-
-
-@key_actions.get(
-    "/{key_action_id}",
-    response_model=KeyActionRead,
-    dependencies=[READ],
-    responses=problem_responses(404),
-    summary="Read a key action",
-)
-def get_key_action(
-    key_action_id: int, session: SessionDep, request: Request, today: TodayDep
-) -> Response:
-    action = service.get_key_action(db_session=session, key_action_id=key_action_id)
-    return etag_response(request, service.key_action_read(action, today))
-
-
-@key_actions.patch(
-    "/{key_action_id}",
-    response_model=KeyActionRead,
-    dependencies=[WRITE],
-    responses=problem_responses(404, 409, 412, 428),
-    summary="Change a key action or move its status (If-Match required)",
-)
-def update_key_action(
-    key_action_id: int,
-    data: KeyActionUpdate,
-    uow: UnitOfWorkDep,
-    today: ClockDep,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    action = service.get_key_action(
-        db_session=uow.session, key_action_id=key_action_id, for_update=True
-    )
-    return uow.update(
-        action,
-        lambda a: service.key_action_read(a, today),
-        lambda: service.update_key_action(
-            db_session=uow.session, action=action, data=data, today=today
-        ),
-        if_match,
-    )
-
-
 # --------------------------------------------------------------------------- tracking
 
 tracking_router = api_router(
@@ -664,15 +435,10 @@ def overdue_actions(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[KeyActionRead]:
-    items, next_cursor = service.list_key_actions(
-        db_session=session,
-        recommendation_id=None,
-        status=None,
-        overdue_on=today,
-        limit=limit,
-        cursor=cursor,
+    items, next_cursor = tracking.overdue_actions(
+        db_session=session, today=today, limit=limit, cursor=cursor
     )
-    return Page(items=[service.key_action_read(a, today) for a in items], next_cursor=next_cursor)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @tracking_router.get(

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.evaluation import evaluations as service
 from services.evaluation import recommendations
 from services.evaluation.cycles import contracting, list_cycles
+from services.evaluation.evaluations import independent_evaluations, reached_on
 from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
     Acceptance,
@@ -29,7 +29,8 @@ from services.evaluation.models import (
     Recommendation,
     TeamRole,
 )
-from services.evaluation.schemas.evaluations import (
+from services.evaluation.schemas.recommendations import KeyActionRead
+from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
     DeadlineRead,
     OpenRecommendation,
@@ -37,7 +38,6 @@ from services.evaluation.schemas.evaluations import (
     ProjectEvaluations,
     ProjectEvaluationSummary,
 )
-from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.settings import Settings
 
 #: Milestone → the evaluation status that meets it.
@@ -53,7 +53,7 @@ _ACCEPTED = (Acceptance.FULLY_ACCEPTED, Acceptance.PARTIALLY_ACCEPTED)
 
 
 def _met(evaluation: Evaluation | None, status: EvaluationStatus) -> bool:
-    return service.reached_on(evaluation, status) is not None
+    return reached_on(evaluation, status) is not None
 
 
 def deadlines(
@@ -73,7 +73,7 @@ def deadlines(
         .scalars()
         .all()
     )
-    live = service.independent_evaluations(db_session, (c.id for c in cycles))
+    live = independent_evaluations(db_session, (c.id for c in cycles))
     for cycle in cycles:
         evaluation = live.get(cycle.id)
         for milestone, column, status in MILESTONES:
@@ -212,7 +212,7 @@ def track_cycles(
     settings: Settings,
 ) -> list[CycleTrackingRead]:
     ids = [c.id for c in cycles]
-    live = service.independent_evaluations(db_session, ids)
+    live = independent_evaluations(db_session, ids)
     by_cycle: dict[int, list[Recommendation]] = defaultdict(list)
     if ids:
         rows = (
@@ -243,7 +243,7 @@ def track_cycles(
             for r in accepted
             if recommendations.implementation_status(r.key_actions) == "implemented"
         ]
-        completed_on = service.reached_on(evaluation, EvaluationStatus.COMPLETED)
+        completed_on = reached_on(evaluation, EvaluationStatus.COMPLETED)
         due = cycle.management_response_due
         on_time: bool | None
         if completed_on is not None:

@@ -1,12 +1,12 @@
 """The HTTP routers of the biennial evaluation tracking, in mount order."""
 
-from services.evaluation.api import cycles, evaluations, evaluators, recommendations
+from services.evaluation.api import cycles, evaluations, evaluators, recommendations, tracking
 
 routers = (
     cycles.router,
     evaluators.router,
-    evaluations.evaluations,
+    evaluations.router,
     recommendations.router,
     recommendations.key_actions_router,
-    evaluations.tracking_router,
+    tracking.router,
 )

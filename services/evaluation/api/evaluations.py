@@ -1,29 +1,14 @@
-"""HTTP routes of the biennial evaluation tracking (thin: parse, call service, answer)."""
+"""HTTP routes of evaluations: planning, scope and funding, the status machine, the team,
+ratings, findings, the quality assessment and documents (thin: parse, call, answer)."""
 
 from __future__ import annotations
 
 from fastapi import Query, Request, Response
 
-from services.evaluation import evaluations as service
-from services.evaluation import tracking
-from services.evaluation.deps import (
-    READ,
-    TRACK,
-    WRITE,
-    ClockDep,
-    LedgerDep,
-    RegistryDep,
-    SettingsDep,
-    TodayDep,
-)
-from services.evaluation.models import (
-    Criterion,
-    EvaluationKind,
-    EvaluationStatus,
-)
+from services.evaluation import evaluations
+from services.evaluation.deps import READ, WRITE, ClockDep, LedgerDep, RegistryDep, SettingsDep
+from services.evaluation.models import Criterion, EvaluationKind, EvaluationStatus
 from services.evaluation.schemas.evaluations import (
-    CycleTrackingRead,
-    DeadlinePage,
     DocumentCreate,
     DocumentRead,
     EvaluationCreate,
@@ -31,7 +16,6 @@ from services.evaluation.schemas.evaluations import (
     EvaluationUpdate,
     FindingCreate,
     FindingRead,
-    ProjectEvaluationsBatch,
     QualityAssessmentRead,
     QualityAssessmentWrite,
     RatingRead,
@@ -39,22 +23,17 @@ from services.evaluation.schemas.evaluations import (
     TeamMemberCreate,
     TransitionRequest,
 )
-from services.evaluation.schemas.recommendations import KeyActionRead
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
-from shared.problems import field_problem, not_found, problem_responses
+from shared.problems import not_found, problem_responses
 from shared.routing import api_router
 from shared.uow import IfMatchHeader, UnitOfWorkDep
 
-MAX_BATCH_PROJECTS = 100
-
-# --------------------------------------------------------------------------- evaluations
-
-evaluations = api_router(prefix="/api/v1/evaluations", tags=["evaluations"])
+router = api_router(prefix="/api/v1/evaluations", tags=["evaluations"])
 
 
-@evaluations.post(
+@router.post(
     "",
     status_code=201,
     response_model=EvaluationRead,
@@ -71,8 +50,8 @@ def create_evaluation(
 ) -> Response:
     return uow.create(
         data,
-        lambda: service.evaluation_read(
-            service.create_evaluation(
+        lambda: evaluations.evaluation_read(
+            evaluations.create_evaluation(
                 db_session=uow.session, data=data, registry=registry, ledger=ledger, today=today
             )
         ),
@@ -80,7 +59,7 @@ def create_evaluation(
     )
 
 
-@evaluations.get(
+@router.get(
     "", response_model=Page[EvaluationRead], dependencies=[READ], summary="List evaluations"
 )
 def list_evaluations(
@@ -92,7 +71,7 @@ def list_evaluations(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[EvaluationRead]:
-    items, next_cursor = service.list_evaluations(
+    items, next_cursor = evaluations.list_evaluations(
         db_session=session,
         cycle_id=cycle_id,
         kind=kind,
@@ -101,10 +80,10 @@ def list_evaluations(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[service.evaluation_read(e) for e in items], next_cursor=next_cursor)
+    return Page(items=[evaluations.evaluation_read(e) for e in items], next_cursor=next_cursor)
 
 
-@evaluations.get(
+@router.get(
     "/{evaluation_id}",
     response_model=EvaluationRead,
     dependencies=[READ],
@@ -112,11 +91,11 @@ def list_evaluations(
     summary="Read an evaluation",
 )
 def get_evaluation(evaluation_id: int, session: SessionDep, request: Request) -> Response:
-    evaluation = service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
-    return etag_response(request, service.evaluation_read(evaluation))
+    evaluation = evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    return etag_response(request, evaluations.evaluation_read(evaluation))
 
 
-@evaluations.patch(
+@router.patch(
     "/{evaluation_id}",
     response_model=EvaluationRead,
     dependencies=[WRITE],
@@ -132,13 +111,13 @@ def update_evaluation(
     settings: SettingsDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    evaluation = service.get_evaluation(
+    evaluation = evaluations.get_evaluation(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
     return uow.update(
         evaluation,
-        service.evaluation_read,
-        lambda: service.update_evaluation(
+        evaluations.evaluation_read,
+        lambda: evaluations.update_evaluation(
             db_session=uow.session,
             evaluation=evaluation,
             data=data,
@@ -150,7 +129,7 @@ def update_evaluation(
     )
 
 
-@evaluations.post(
+@router.post(
     "/{evaluation_id}/transitions",
     status_code=200,
     response_model=EvaluationRead,
@@ -167,10 +146,10 @@ def transition_evaluation(
     today: ClockDep,
 ) -> Response:
     def produce() -> EvaluationRead:
-        evaluation = service.get_evaluation(
+        evaluation = evaluations.get_evaluation(
             db_session=uow.session, evaluation_id=evaluation_id, for_update=True
         )
-        service.transition(
+        evaluations.transition(
             db_session=uow.session,
             evaluation=evaluation,
             data=data,
@@ -178,12 +157,12 @@ def transition_evaluation(
             settings=settings,
             today=today,
         )
-        return service.evaluation_read(evaluation)
+        return evaluations.evaluation_read(evaluation)
 
     return uow.create(data, produce, status_code=200)
 
 
-@evaluations.post(
+@router.post(
     "/{evaluation_id}/team",
     status_code=201,
     response_model=EvaluationRead,
@@ -199,22 +178,22 @@ def assign_evaluator(
     settings: SettingsDep,
 ) -> Response:
     def produce() -> EvaluationRead:
-        evaluation = service.get_evaluation(
+        evaluation = evaluations.get_evaluation(
             db_session=uow.session, evaluation_id=evaluation_id, for_update=True
         )
-        service.assign_evaluator(
+        evaluations.assign_evaluator(
             db_session=uow.session,
             evaluation=evaluation,
             data=data,
             registry=registry,
             settings=settings,
         )
-        return service.evaluation_read(evaluation)
+        return evaluations.evaluation_read(evaluation)
 
     return uow.create(data, produce, location=lambda e: f"/api/v1/evaluations/{e.id}")
 
 
-@evaluations.put(
+@router.put(
     "/{evaluation_id}/ratings/{criterion}",
     response_model=RatingRead,
     dependencies=[WRITE],
@@ -232,16 +211,16 @@ def put_rating(
     settings: SettingsDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    evaluation = service.get_evaluation(
+    evaluation = evaluations.get_evaluation(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
-    rating = service.get_rating(
+    rating = evaluations.get_rating(
         db_session=uow.session, evaluation_id=evaluation_id, criterion=criterion, for_update=True
     )
     return uow.update(
         rating,
-        lambda r: service.rating_read(r, settings),
-        lambda: service.put_rating(
+        lambda r: evaluations.rating_read(r, settings),
+        lambda: evaluations.put_rating(
             db_session=uow.session,
             evaluation=evaluation,
             criterion=criterion,
@@ -253,7 +232,7 @@ def put_rating(
     )
 
 
-@evaluations.get(
+@router.get(
     "/{evaluation_id}/ratings",
     response_model=Page[RatingRead],
     dependencies=[READ],
@@ -263,12 +242,12 @@ def put_rating(
 def list_ratings(
     evaluation_id: int, session: SessionDep, settings: SettingsDep
 ) -> Page[RatingRead]:
-    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
-    ratings = service.list_ratings(db_session=session, evaluation_id=evaluation_id)
-    return Page(items=[service.rating_read(r, settings) for r in ratings])
+    evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    ratings = evaluations.list_ratings(db_session=session, evaluation_id=evaluation_id)
+    return Page(items=[evaluations.rating_read(r, settings) for r in ratings])
 
 
-@evaluations.post(
+@router.post(
     "/{evaluation_id}/findings",
     status_code=201,
     response_model=FindingRead,
@@ -278,16 +257,16 @@ def list_ratings(
 )
 def add_finding(evaluation_id: int, data: FindingCreate, uow: UnitOfWorkDep) -> Response:
     def produce() -> FindingRead:
-        evaluation = service.get_evaluation(
+        evaluation = evaluations.get_evaluation(
             db_session=uow.session, evaluation_id=evaluation_id, for_update=True
         )
-        finding = service.add_finding(db_session=uow.session, evaluation=evaluation, data=data)
+        finding = evaluations.add_finding(db_session=uow.session, evaluation=evaluation, data=data)
         return FindingRead.model_validate(finding)
 
     return uow.create(data, produce)
 
 
-@evaluations.get(
+@router.get(
     "/{evaluation_id}/findings",
     response_model=Page[FindingRead],
     dependencies=[READ],
@@ -300,14 +279,14 @@ def list_findings(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[FindingRead]:
-    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
-    items, next_cursor = service.list_findings(
+    evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    items, next_cursor = evaluations.list_findings(
         db_session=session, evaluation_id=evaluation_id, limit=limit, cursor=cursor
     )
     return Page(items=[FindingRead.model_validate(f) for f in items], next_cursor=next_cursor)
 
 
-@evaluations.put(
+@router.put(
     "/{evaluation_id}/quality-assessment",
     response_model=QualityAssessmentRead,
     dependencies=[WRITE],
@@ -324,16 +303,16 @@ def put_quality_assessment(
     settings: SettingsDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    evaluation = service.get_evaluation(
+    evaluation = evaluations.get_evaluation(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
-    assessment = service.get_quality_assessment(
+    assessment = evaluations.get_quality_assessment(
         db_session=uow.session, evaluation_id=evaluation_id, for_update=True
     )
     return uow.update(
         assessment,
-        lambda a: service.quality_read(a, settings),
-        lambda: service.put_quality_assessment(
+        lambda a: evaluations.quality_read(a, settings),
+        lambda: evaluations.put_quality_assessment(
             db_session=uow.session,
             evaluation=evaluation,
             assessment=assessment,
@@ -344,7 +323,7 @@ def put_quality_assessment(
     )
 
 
-@evaluations.get(
+@router.get(
     "/{evaluation_id}/quality-assessment",
     response_model=QualityAssessmentRead,
     dependencies=[READ],
@@ -354,14 +333,14 @@ def put_quality_assessment(
 def get_quality_assessment(
     evaluation_id: int, session: SessionDep, request: Request, settings: SettingsDep
 ) -> Response:
-    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
-    assessment = service.get_quality_assessment(db_session=session, evaluation_id=evaluation_id)
+    evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    assessment = evaluations.get_quality_assessment(db_session=session, evaluation_id=evaluation_id)
     if assessment is None:
         raise not_found("quality assessment of evaluation", evaluation_id)
-    return etag_response(request, service.quality_read(assessment, settings))
+    return etag_response(request, evaluations.quality_read(assessment, settings))
 
 
-@evaluations.post(
+@router.post(
     "/{evaluation_id}/documents",
     status_code=201,
     response_model=DocumentRead,
@@ -371,14 +350,16 @@ def get_quality_assessment(
 )
 def add_document(evaluation_id: int, data: DocumentCreate, uow: UnitOfWorkDep) -> Response:
     def produce() -> DocumentRead:
-        evaluation = service.get_evaluation(db_session=uow.session, evaluation_id=evaluation_id)
-        document = service.add_document(db_session=uow.session, evaluation=evaluation, data=data)
+        evaluation = evaluations.get_evaluation(db_session=uow.session, evaluation_id=evaluation_id)
+        document = evaluations.add_document(
+            db_session=uow.session, evaluation=evaluation, data=data
+        )
         return DocumentRead.model_validate(document)
 
     return uow.create(data, produce)
 
 
-@evaluations.get(
+@router.get(
     "/{evaluation_id}/documents",
     response_model=Page[DocumentRead],
     dependencies=[READ],
@@ -392,108 +373,8 @@ def list_documents(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[DocumentRead]:
-    service.get_evaluation(db_session=session, evaluation_id=evaluation_id)
-    items, next_cursor = service.list_documents(
+    evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    items, next_cursor = evaluations.list_documents(
         db_session=session, evaluation_id=evaluation_id, public=public, limit=limit, cursor=cursor
     )
     return Page(items=[DocumentRead.model_validate(d) for d in items], next_cursor=next_cursor)
-
-
-# --------------------------------------------------------------------------- tracking
-
-tracking_router = api_router(
-    prefix="/api/v1/evaluation-tracking", tags=["evaluation tracking"], dependencies=[TRACK]
-)
-
-
-@tracking_router.get(
-    "/deadlines",
-    response_model=DeadlinePage,
-    summary="Unmet deadlines in the next N days (cycle milestones, responses, key actions)",
-)
-def deadlines(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    within_days: int = Query(default=30, ge=0, le=366),
-) -> DeadlinePage:
-    return DeadlinePage(
-        items=tracking.deadlines(
-            db_session=session, today=today, within_days=within_days, settings=settings
-        )
-    )
-
-
-@tracking_router.get(
-    "/overdue-actions",
-    response_model=Page[KeyActionRead],
-    summary="Key actions open and past due, oldest due first",
-)
-def overdue_actions(
-    session: SessionDep,
-    today: TodayDep,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[KeyActionRead]:
-    items, next_cursor = tracking.overdue_actions(
-        db_session=session, today=today, limit=limit, cursor=cursor
-    )
-    return Page(items=items, next_cursor=next_cursor)
-
-
-@tracking_router.get(
-    "/cycles",
-    response_model=Page[CycleTrackingRead],
-    summary="Per cycle: acceptance and implementation rates, timeliness, paragraph-11 compliance",
-)
-def cycle_tracking(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Page[CycleTrackingRead]:
-    items, next_cursor = tracking.cycle_tracking(
-        db_session=session, today=today, settings=settings, limit=limit, cursor=cursor
-    )
-    return Page(items=items, next_cursor=next_cursor)
-
-
-def _project_ids(ids: str) -> list[int]:
-    try:
-        values = [int(part) for part in ids.split(",")]
-    except ValueError:
-        values = []
-    if not values or any(v < 1 for v in values):
-        raise field_problem(
-            422,
-            "ids",
-            "give registry project ids as positive integers separated by commas",
-            rule="project-id-list",
-            location="query",
-        )
-    unique = list(dict.fromkeys(values))
-    if len(unique) > MAX_BATCH_PROJECTS:
-        raise field_problem(
-            422,
-            "ids",
-            f"at most {MAX_BATCH_PROJECTS} project ids per call",
-            rule="too-many-ids",
-            location="query",
-        )
-    return unique
-
-
-@tracking_router.get(
-    "/projects",
-    response_model=ProjectEvaluationsBatch,
-    summary="For the gateway: per registry project, its evaluations, open recommendations "
-    "and overdue key actions (one call for many projects)",
-)
-def projects_view(
-    session: SessionDep,
-    today: TodayDep,
-    ids: str = Query(max_length=2000, description="Comma-separated project ids, e.g. 1,2,3."),
-) -> ProjectEvaluationsBatch:
-    items = tracking.projects_view(db_session=session, project_ids=_project_ids(ids), today=today)
-    return ProjectEvaluationsBatch(items=items, as_of=today)

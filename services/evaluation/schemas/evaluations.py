@@ -1,26 +1,23 @@
-"""API models of the biennial evaluation tracking (…Create / …Read / …Update)."""
+"""API models of evaluations (…Create / …Read / …Update): scope, budget and funding, team,
+status changes, and the report's content (ratings, findings, quality assessment, documents)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.evaluation.models import (
-    Acceptance,
     Criterion,
     DocumentKind,
     EvaluationKind,
     EvaluationStatus,
     FundingSourceKind,
-    Priority,
     TeamRole,
 )
 from services.evaluation.schemas.common import Name, Text
-from services.evaluation.schemas.cycles import CycleContracting
-from services.evaluation.schemas.recommendations import ImplementationStatus, KeyActionRead
 from shared.codes import is_currency
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -32,13 +29,6 @@ Sha256 = Annotated[
 Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/]+\S*$")
 ]
-# --------------------------------------------------------------------------- cycles
-
-
-# --------------------------------------------------------------------------- evaluators
-
-
-# --------------------------------------------------------------------------- evaluations
 
 
 class Money(BaseModel):
@@ -245,94 +235,3 @@ class DocumentRead(BaseModel):
     sha256: str
     public: bool
     created_at: dt.datetime
-
-
-# --------------------------------------------------------------------------- follow-up
-
-
-# --------------------------------------------------------------------------- tracking
-
-DeadlineKind = Literal["cycle_milestone", "management_response", "key_action"]
-
-
-class DeadlineRead(BaseModel):
-    kind: DeadlineKind
-    due_date: dt.date
-    days_left: int
-    description: str
-    cycle_year: int | None = None
-    milestone: str | None = None
-    evaluation_id: int | None = None
-    recommendation_id: int | None = None
-    key_action_id: int | None = None
-
-
-class DeadlinePage(BaseModel):
-    """Every deadline in the window (bounded by ``within_days``, so one page)."""
-
-    items: list[DeadlineRead]
-    next_cursor: str | None = None
-
-
-class Paragraph11Compliance(BaseModel):
-    """Paragraph 11: an independent evaluation every two years, funded voluntarily."""
-
-    held: bool = Field(description="The cycle has an independent evaluation (not cancelled).")
-    independent: bool = Field(
-        description="It has a lead evaluator and every team member signed a declaration and "
-        "is not employed by the Centre (scope conflicts are refused when recorded)."
-    )
-    funded_from_voluntary_contributions: bool = Field(
-        description="Its funding is traced to ledger agreements or allocations."
-    )
-    completed: bool
-    compliant: bool
-    gaps: list[str]
-
-
-class CycleTrackingRead(BaseModel):
-    cycle_id: int
-    year: int
-    independent_evaluation_id: int | None
-    evaluation_status: str | None
-    contracting: CycleContracting
-    recommendations: int
-    accepted: int
-    acceptance_rate: float | None = Field(description="Accepted (fully or partially) / all.")
-    implemented: int
-    implementation_rate: float | None = Field(description="Implemented / accepted.")
-    completed_on: dt.date | None
-    finished_on_time: bool | None = Field(
-        description="Completed by the management-response deadline; null while still possible."
-    )
-    compliance: Paragraph11Compliance
-    as_of: dt.date
-
-
-class OpenRecommendation(BaseModel):
-    id: int
-    number: int
-    text: str
-    priority: Priority
-    acceptance: Acceptance | None
-    implementation_status: ImplementationStatus
-
-
-class ProjectEvaluationSummary(BaseModel):
-    id: int
-    title: str
-    kind: EvaluationKind
-    status: EvaluationStatus
-    cycle_year: int | None
-    open_recommendations: list[OpenRecommendation]
-    overdue_key_actions: list[KeyActionRead]
-
-
-class ProjectEvaluations(BaseModel):
-    project_id: int
-    evaluations: list[ProjectEvaluationSummary]
-
-
-class ProjectEvaluationsBatch(BaseModel):
-    items: list[ProjectEvaluations]
-    as_of: dt.date

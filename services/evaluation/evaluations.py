@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -132,6 +133,16 @@ def allowed_transitions(evaluation: Evaluation) -> set[EvaluationStatus]:
     return {following, EvaluationStatus.CANCELLED, EvaluationStatus.POSTPONED}
 
 
+def _check_scope_named(kind: EvaluationKind, project_ids: Sequence[int]) -> None:
+    if kind is EvaluationKind.PROJECT and not project_ids:
+        raise field_problem(
+            422,
+            "project_ids",
+            "a project evaluation names at least one registry project",
+            rule="scope-required",
+        )
+
+
 def _check_cycle(db_session: Session, data: EvaluationCreate) -> None:
     if data.kind is EvaluationKind.INDEPENDENT_CENTRE and data.cycle_id is None:
         raise field_problem(
@@ -144,13 +155,7 @@ def _check_cycle(db_session: Session, data: EvaluationCreate) -> None:
         raise field_problem(
             422, "cycle_id", f"cycle {data.cycle_id} does not exist", rule="unknown-cycle"
         )
-    if data.kind is EvaluationKind.PROJECT and not data.project_ids:
-        raise field_problem(
-            422,
-            "project_ids",
-            "a project evaluation names at least one registry project",
-            rule="scope-required",
-        )
+    _check_scope_named(data.kind, data.project_ids)
     if data.kind is EvaluationKind.INDEPENDENT_CENTRE:
         # Lock the cycle row so two concurrent requests cannot both create one.
         db_session.execute(
@@ -238,43 +243,62 @@ def update_evaluation(
     ledger: FundingLedger,
     settings: Settings,
 ) -> Evaluation:
+    """Change the title, scope, commissioning entities, budget or funding: check, then write."""
     ensure_open(evaluation)
     changes = data.model_dump(exclude_unset=True)
+    _check_update(evaluation, data, changes, registry=registry, ledger=ledger, settings=settings)
+    _apply_update(evaluation, data, budget_given="budget" in changes)
+    db_session.flush()
+    return evaluation
+
+
+def _check_update(
+    evaluation: Evaluation,
+    data: EvaluationUpdate,
+    changes: dict[str, Any],
+    *,
+    registry: ProjectRegistry,
+    ledger: FundingLedger,
+    settings: Settings,
+) -> None:
+    """An update's checks: no required field nulled, a new scope the registry knows and the
+    team is independent of, funding sources the ledger holds."""
     for field in ("title", "project_ids", "commissioning_entities", "funding_sources"):
         if field in changes and changes[field] is None:
             raise field_problem(422, field, "may not be null", rule="required")
     if data.project_ids is not None:
-        if evaluation.kind is EvaluationKind.PROJECT and not data.project_ids:
-            raise field_problem(
-                422,
-                "project_ids",
-                "a project evaluation names at least one registry project",
-                rule="scope-required",
-            )
+        _check_scope_named(evaluation.kind, data.project_ids)
         projects = _projects_in_scope(registry, data.project_ids)
         check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
     if data.funding_sources is not None:
         _check_funding_sources(ledger, data.funding_sources)
+
+
+def _apply_update(evaluation: Evaluation, data: EvaluationUpdate, *, budget_given: bool) -> None:
+    """An update's writes: each field given replaces the stored one."""
     if data.title is not None:
         evaluation.title = data.title
     if data.commissioning_entities is not None:
         evaluation.commissioning_entities = list(data.commissioning_entities)
-    if "budget" in changes:
+    if budget_given:
         evaluation.budget_amount = data.budget.amount if data.budget else None
         evaluation.budget_currency = data.budget.currency if data.budget else None
     if data.project_ids is not None:
         evaluation.projects = [EvaluationProject(project_id=p) for p in data.project_ids]
     if data.funding_sources is not None:
-        wanted = {(s.kind, s.id) for s in data.funding_sources}
-        kept = [s for s in evaluation.funding_sources if (s.kind, s.ledger_id) in wanted]
-        have = {(s.kind, s.ledger_id) for s in kept}
-        evaluation.funding_sources = kept + [
-            EvaluationFundingSource(kind=s.kind, ledger_id=s.id)
-            for s in data.funding_sources
-            if (s.kind, s.id) not in have
-        ]
-    db_session.flush()
-    return evaluation
+        _replace_funding_sources(evaluation, data.funding_sources)
+
+
+def _replace_funding_sources(evaluation: Evaluation, sources: Sequence[FundingSource]) -> None:
+    """The funding becomes ``sources``: rows still wanted stay, new ones are added, others go."""
+    wanted = {(s.kind, s.id) for s in sources}
+    kept = [s for s in evaluation.funding_sources if (s.kind, s.ledger_id) in wanted]
+    have = {(s.kind, s.ledger_id) for s in kept}
+    evaluation.funding_sources = kept + [
+        EvaluationFundingSource(kind=s.kind, ledger_id=s.id)
+        for s in sources
+        if (s.kind, s.id) not in have
+    ]
 
 
 def assign_evaluator(
@@ -357,6 +381,21 @@ def transition(
     settings: Settings,
     today: dt.date,
 ) -> Evaluation:
+    """Move ``evaluation`` to ``data.status``: check the move and what the new status needs,
+    then record it in the history."""
+    effective_on = _check_move(evaluation, data, today)
+    if data.status is EvaluationStatus.EVALUATOR_CONTRACTED:
+        _check_contracting(evaluation, registry, settings)
+    if data.status is EvaluationStatus.COMPLETED:
+        _check_completion(db_session, evaluation)
+    _record_move(evaluation, data, effective_on)
+    db_session.flush()
+    return evaluation
+
+
+def _check_move(evaluation: Evaluation, data: TransitionRequest, today: dt.date) -> dt.date:
+    """The day the move takes effect, once it is known to be allowed, with a reason where one
+    is needed and not dated before the previous status change."""
     target = data.status
     allowed = allowed_transitions(evaluation)
     if target not in allowed:
@@ -380,10 +419,12 @@ def transition(
             f"must not be before the previous status change ({previous.isoformat()})",
             rule="status-dates-in-order",
         )
-    if target is EvaluationStatus.EVALUATOR_CONTRACTED:
-        _check_contracting(evaluation, registry, settings)
-    if target is EvaluationStatus.COMPLETED:
-        _check_completion(db_session, evaluation)
+    return effective_on
+
+
+def _record_move(evaluation: Evaluation, data: TransitionRequest, effective_on: dt.date) -> None:
+    """The new status, its history entry, and where a postponed evaluation resumes."""
+    target = data.status
     if target is EvaluationStatus.POSTPONED:
         evaluation.resume_status = evaluation.status
     elif evaluation.status is EvaluationStatus.POSTPONED:
@@ -398,8 +439,6 @@ def transition(
     )
     evaluation.status = target
     evaluation.status_reason = data.reason if target in _NEEDS_REASON else None
-    db_session.flush()
-    return evaluation
 
 
 def list_evaluations(

@@ -32,7 +32,6 @@ class ParticipatingOrganisation:
 @dataclass(frozen=True, slots=True)
 class RegistryProject:
     id: int
-    title: str | None
     organisations: tuple[ParticipatingOrganisation, ...]
 
     def implementers(self) -> Iterable[ParticipatingOrganisation]:
@@ -65,10 +64,8 @@ def _project(project_id: int, body: Mapping[str, Any]) -> RegistryProject:
         if isinstance(value, list):
             raw_orgs = value
             break
-    title = body.get("title")
     return RegistryProject(
         id=project_id,
-        title=str(title) if title is not None else None,
         organisations=tuple(_organisation(o) for o in raw_orgs if isinstance(o, Mapping)),
     )
 

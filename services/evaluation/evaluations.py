@@ -1,7 +1,9 @@
-"""Domain logic of the biennial evaluation tracking. No FastAPI here; callers commit.
+"""Evaluations: planning one (kind, cycle, scope in the registry, funding in the ledger), the
+status machine and its history, the team (independence checked through the evaluators
+module), and the report's content: criteria ratings, findings, quality assessment, documents.
 
-Rules live here, one function per rule; the read models (``*_read``) compute what depends on
-"today" (at risk, overdue, on time), so nothing computed is ever stored.
+One function per rule; no FastAPI here and callers commit. The read models (``*_read``)
+compute what depends on the settings (rating labels), so nothing computed is ever stored.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def reached_on(evaluation: Evaluation | None, status: EvaluationStatus) -> dt.da
 
 
 def _projects_in_scope(
-    registry: ProjectRegistry, project_ids: Sequence[int], field: str = "project_ids"
+    registry: ProjectRegistry, project_ids: Sequence[int]
 ) -> list[RegistryProject]:
     """Each project from the registry; an unknown id is a 422 naming it."""
     projects: list[RegistryProject] = []
@@ -97,7 +99,7 @@ def _projects_in_scope(
         if project is None:
             raise field_problem(
                 422,
-                f"{field}.{index}",
+                f"project_ids.{index}",
                 f"project {project_id} is not in the regional project registry",
                 rule="unknown-project",
             )
@@ -511,14 +513,12 @@ def evaluation_read(evaluation: Evaluation) -> EvaluationRead:
 # --------------------------------------------------------------------------- content
 
 
-def _check_score(score: int, settings: Settings, field: str = "score") -> str:
-    label = settings.rating_scale.get(score)
-    if label is None:
+def _check_score(score: int, settings: Settings) -> None:
+    if score not in settings.rating_scale:
         allowed = ", ".join(str(s) for s in sorted(settings.rating_scale, reverse=True))
         raise field_problem(
-            422, field, f"{score} is not on the rating scale ({allowed})", rule="rating-scale"
+            422, "score", f"{score} is not on the rating scale ({allowed})", rule="rating-scale"
         )
-    return label
 
 
 def get_rating(

@@ -1,8 +1,9 @@
 """What evaluation asks other services, over HTTP: the registry and the funding ledger.
 
-Each backend is one :class:`shared.clients.ServiceClient` built per app (``app.state``) and
-signed as the service ``evaluation``. Failures are the shared client's problems: unreachable
-→ 503, timeout → 504, an unexpected answer → 502; nothing is ever accepted unchecked.
+Each backend is one :class:`shared.clients.ServiceClient` built per app (:func:`build_backends`,
+kept in the app's state) and signed as the service ``evaluation``. Failures are the shared
+client's problems: unreachable → 503, timeout → 504, an unexpected answer → 502; nothing is
+ever accepted unchecked.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
-
 from services.evaluation.models import FundingSourceKind
+from services.evaluation.settings import Settings
 from shared.clients import ServiceClient
 
 #: IATI OrganisationRole code of the implementing organisation.
@@ -32,7 +32,6 @@ class ParticipatingOrganisation:
 @dataclass(frozen=True, slots=True)
 class RegistryProject:
     id: int
-    title: str | None
     organisations: tuple[ParticipatingOrganisation, ...]
 
     def implementers(self) -> Iterable[ParticipatingOrganisation]:
@@ -65,10 +64,8 @@ def _project(project_id: int, body: Mapping[str, Any]) -> RegistryProject:
         if isinstance(value, list):
             raw_orgs = value
             break
-    title = body.get("title")
     return RegistryProject(
         id=project_id,
-        title=str(title) if title is not None else None,
         organisations=tuple(_organisation(o) for o in raw_orgs if isinstance(o, Mapping)),
     )
 
@@ -119,11 +116,21 @@ class Backends:
         self.funding.close()
 
 
-async def get_registry(request: Request) -> ProjectRegistry:
-    backends: Backends = request.app.state.backends
-    return backends.registry
+def build_backends(settings: Settings) -> Backends:
+    """The registry and ledger clients, signed as this service with read scopes only."""
+    secret = settings.identity_secret.get_secret_value()
 
+    def client(service: str, url: str, timeout: float) -> ServiceClient:
+        return ServiceClient(
+            service,
+            url,
+            secret=secret,
+            caller=settings.app_name,
+            scopes=frozenset({f"{service}:read"}),
+            timeout=timeout,
+        )
 
-async def get_ledger(request: Request) -> FundingLedger:
-    backends: Backends = request.app.state.backends
-    return backends.ledger
+    return Backends(
+        projects=client("projects", settings.projects_url, settings.projects_timeout_seconds),
+        funding=client("funding", settings.funding_url, settings.funding_timeout_seconds),
+    )

@@ -1,50 +1,26 @@
-"""The biennial evaluation tracking app (paragraph 11): ``create_app(settings=None)``."""
+"""The biennial evaluation tracking app (paragraph 11): ``create_app(settings=None)``.
+
+It only assembles: settings, the backend clients and clock in the app's typed state
+(:class:`services.evaluation.deps.EvaluationState`), the lifespan that closes the clients, and
+the routers of :mod:`services.evaluation.api` through the shared app factory.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.evaluation.api import routers
-from services.evaluation.clients import Backends
+from services.evaluation import api
+from services.evaluation.clients import build_backends
+from services.evaluation.deps import Clock, EvaluationState, utc_today
 from services.evaluation.models import common_tables
 from services.evaluation.settings import Settings
 from shared.app import build_app
-from shared.clients import ServiceClient
-
-SERVICE_NAME = "evaluation"
 
 
-def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
-def build_backends(settings: Settings) -> Backends:
-    secret = settings.identity_secret.get_secret_value()
-    return Backends(
-        projects=ServiceClient(
-            "projects",
-            settings.projects_url,
-            secret=secret,
-            caller=SERVICE_NAME,
-            scopes=frozenset({"projects:read"}),
-            timeout=settings.projects_timeout_seconds,
-        ),
-        funding=ServiceClient(
-            "funding",
-            settings.funding_url,
-            secret=secret,
-            caller=SERVICE_NAME,
-            scopes=frozenset({"funding:read"}),
-            timeout=settings.funding_timeout_seconds,
-        ),
-    )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_today) -> FastAPI:
     settings = settings or Settings()
     backends = build_backends(settings)
 
@@ -61,10 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Biennial evaluation cycles from 2028, evaluations, evaluator independence, "
         "recommendations, management responses and follow-up actions.",
         common_tables=common_tables,
-        routers=routers,
+        routers=api.routers,
         lifespan=lifespan,
     )
-    app.state.backends = backends
-    # "Today" for every computed state (at risk, overdue, on time); tests replace it.
-    app.state.clock = utc_today
+    app.state.evaluation = EvaluationState(settings=settings, backends=backends, clock=clock)
     return app

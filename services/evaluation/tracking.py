@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.evaluation import service
+from services.evaluation import recommendations
+from services.evaluation.cycles import contracting, list_cycles
+from services.evaluation.evaluations import independent_evaluations, reached_on
+from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
     Acceptance,
     Evaluation,
@@ -26,7 +29,8 @@ from services.evaluation.models import (
     Recommendation,
     TeamRole,
 )
-from services.evaluation.schemas import (
+from services.evaluation.schemas.recommendations import KeyActionRead
+from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
     DeadlineRead,
     OpenRecommendation,
@@ -46,10 +50,12 @@ MILESTONES: tuple[tuple[str, str, EvaluationStatus], ...] = (
     ("management_response", "management_response_due", EvaluationStatus.MANAGEMENT_RESPONSE),
 )
 _ACCEPTED = (Acceptance.FULLY_ACCEPTED, Acceptance.PARTIALLY_ACCEPTED)
+#: Deadlines due the same day: cycle milestones first, then responses, then key actions.
+_KIND_ORDER = {"cycle_milestone": 0, "management_response": 1, "key_action": 2}
 
 
 def _met(evaluation: Evaluation | None, status: EvaluationStatus) -> bool:
-    return service.reached_on(evaluation, status) is not None
+    return reached_on(evaluation, status) is not None
 
 
 def deadlines(
@@ -57,8 +63,26 @@ def deadlines(
 ) -> list[DeadlineRead]:
     """Every unmet deadline from ``today`` to ``today + within_days``, soonest first."""
     end = today + dt.timedelta(days=within_days)
-    items: list[DeadlineRead] = []
+    items = [
+        *_milestone_deadlines(db_session, today=today, end=end),
+        *_response_deadlines(db_session, today=today, end=end, settings=settings),
+        *_key_action_deadlines(db_session, today=today, end=end),
+    ]
+    items.sort(
+        key=lambda d: (
+            d.due_date,
+            _KIND_ORDER[d.kind],
+            d.key_action_id or 0,
+            d.recommendation_id or 0,
+        )
+    )
+    return items
 
+
+def _milestone_deadlines(
+    db_session: Session, *, today: dt.date, end: dt.date
+) -> list[DeadlineRead]:
+    """The cycle milestones due in the window that the cycle's evaluation has not reached."""
     cycles = (
         db_session.execute(
             select(EvaluationCycle).where(
@@ -69,7 +93,8 @@ def deadlines(
         .scalars()
         .all()
     )
-    live = service.independent_evaluations(db_session, (c.id for c in cycles))
+    live = independent_evaluations(db_session, (c.id for c in cycles))
+    items: list[DeadlineRead] = []
     for cycle in cycles:
         evaluation = live.get(cycle.id)
         for milestone, column, status in MILESTONES:
@@ -86,7 +111,13 @@ def deadlines(
                         evaluation_id=evaluation.id if evaluation else None,
                     )
                 )
+    return items
 
+
+def _response_deadlines(
+    db_session: Session, *, today: dt.date, end: dt.date, settings: Settings
+) -> list[DeadlineRead]:
+    """The management responses due in the window and not given yet."""
     unanswered = (
         db_session.execute(
             select(Recommendation)
@@ -101,8 +132,9 @@ def deadlines(
         .scalars()
         .all()
     )
+    items: list[DeadlineRead] = []
     for recommendation in unanswered:
-        response_due = service.response_due(recommendation.evaluation, settings)
+        response_due = recommendations.response_due(recommendation.evaluation, settings)
         if response_due is not None and today <= response_due <= end:
             items.append(
                 DeadlineRead(
@@ -115,33 +147,49 @@ def deadlines(
                     recommendation_id=recommendation.id,
                 )
             )
+    return items
 
+
+def _key_action_deadlines(
+    db_session: Session, *, today: dt.date, end: dt.date
+) -> list[DeadlineRead]:
+    """The open key actions due in the window."""
     actions = db_session.execute(
         select(KeyAction, Recommendation.evaluation_id)
         .join(Recommendation, KeyAction.recommendation_id == Recommendation.id)
         .where(
-            KeyAction.status.in_(service.OPEN_ACTION_STATUSES),
+            KeyAction.status.in_(recommendations.OPEN_ACTION_STATUSES),
             KeyAction.due_date >= today,
             KeyAction.due_date <= end,
         )
     ).all()
-    for action, evaluation_id in actions:
-        items.append(
-            DeadlineRead(
-                kind="key_action",
-                due_date=action.due_date,
-                days_left=(action.due_date - today).days,
-                description=f"key action {action.number}: {action.description[:200]}",
-                evaluation_id=evaluation_id,
-                recommendation_id=action.recommendation_id,
-                key_action_id=action.id,
-            )
+    return [
+        DeadlineRead(
+            kind="key_action",
+            due_date=action.due_date,
+            days_left=(action.due_date - today).days,
+            description=f"key action {action.number}: {action.description[:200]}",
+            evaluation_id=evaluation_id,
+            recommendation_id=action.recommendation_id,
+            key_action_id=action.id,
         )
-    order = {"cycle_milestone": 0, "management_response": 1, "key_action": 2}
-    items.sort(
-        key=lambda d: (d.due_date, order[d.kind], d.key_action_id or 0, d.recommendation_id or 0)
+        for action, evaluation_id in actions
+    ]
+
+
+def overdue_actions(
+    *, db_session: Session, today: dt.date, limit: int, cursor: str | None
+) -> tuple[list[KeyActionRead], str | None]:
+    """A page of the key actions open and past due on ``today``, oldest due first."""
+    actions, next_cursor = recommendations.list_key_actions(
+        db_session=db_session,
+        recommendation_id=None,
+        status=None,
+        overdue_on=today,
+        limit=limit,
+        cursor=cursor,
     )
-    return items
+    return [recommendations.key_action_read(a, today) for a in actions], next_cursor
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -155,7 +203,7 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
     # declarations are re-read here because an evaluator's record may change afterwards.
     independent = any(m.role is TeamRole.LEAD for m in team) and all(
         m.evaluator.declaration_signed_on is not None
-        and not service.employer_conflicts(m.evaluator, (), settings)
+        and not employer_conflicts(m.evaluator, (), settings)
         for m in team
     )
     funded = bool(evaluation and evaluation.funding_sources)
@@ -177,22 +225,33 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
 
 
 def cycle_tracking(
-    *,
-    db_session: Session,
-    cycles: Sequence[EvaluationCycle],
-    today: dt.date,
-    settings: Settings,
-) -> list[CycleTrackingRead]:
+    *, db_session: Session, today: dt.date, settings: Settings, limit: int, cursor: str | None
+) -> tuple[list[CycleTrackingRead], str | None]:
+    """A page of cycles by year, each with its rates, timeliness and paragraph-11 compliance."""
+    cycles, next_cursor = list_cycles(db_session=db_session, limit=limit, cursor=cursor)
     ids = [c.id for c in cycles]
-    live = service.independent_evaluations(db_session, ids)
-    recommendations: dict[int, list[Recommendation]] = defaultdict(list)
-    if ids:
+    live = independent_evaluations(db_session, ids)
+    by_cycle = _recommendations_by_cycle(db_session, ids)
+    reads = [
+        _cycle_tracking_read(cycle, live.get(cycle.id), by_cycle[cycle.id], today, settings)
+        for cycle in cycles
+    ]
+    return reads, next_cursor
+
+
+def _recommendations_by_cycle(
+    db_session: Session, cycle_ids: Sequence[int]
+) -> defaultdict[int, list[Recommendation]]:
+    """The recommendations of each cycle's evaluations that are not cancelled, by cycle id."""
+    by_cycle: defaultdict[int, list[Recommendation]] = defaultdict(list)
+    if cycle_ids:
         rows = (
             db_session.execute(
                 select(Recommendation, Evaluation.cycle_id)
                 .join(Evaluation, Recommendation.evaluation_id == Evaluation.id)
                 .where(
-                    Evaluation.cycle_id.in_(ids), Evaluation.status != EvaluationStatus.CANCELLED
+                    Evaluation.cycle_id.in_(cycle_ids),
+                    Evaluation.status != EvaluationStatus.CANCELLED,
                 )
             )
             .unique()
@@ -200,52 +259,57 @@ def cycle_tracking(
         )
         for recommendation, cycle_id in rows:
             if cycle_id is not None:
-                recommendations[cycle_id].append(recommendation)
-    result: list[CycleTrackingRead] = []
-    for cycle in cycles:
-        evaluation = live.get(cycle.id)
-        recs = recommendations[cycle.id]
-        accepted = [
-            r
-            for r in recs
-            if r.management_response is not None and r.management_response.acceptance in _ACCEPTED
-        ]
-        implemented = [
-            r for r in accepted if service.implementation_status(r.key_actions) == "implemented"
-        ]
-        completed_on = service.reached_on(evaluation, EvaluationStatus.COMPLETED)
-        due = cycle.management_response_due
-        on_time: bool | None
-        if completed_on is not None:
-            on_time = completed_on <= due
-        else:
-            on_time = False if today > due else None
-        result.append(
-            CycleTrackingRead(
-                cycle_id=cycle.id,
-                year=cycle.year,
-                independent_evaluation_id=evaluation.id if evaluation else None,
-                evaluation_status=evaluation.status.value if evaluation else None,
-                contracting=service.contracting(cycle, evaluation, today=today, settings=settings),
-                recommendations=len(recs),
-                accepted=len(accepted),
-                acceptance_rate=_rate(len(accepted), len(recs)),
-                implemented=len(implemented),
-                implementation_rate=_rate(len(implemented), len(accepted)),
-                completed_on=completed_on,
-                finished_on_time=on_time,
-                compliance=compliance(evaluation, settings),
-                as_of=today,
-            )
-        )
-    return result
+                by_cycle[cycle_id].append(recommendation)
+    return by_cycle
+
+
+def _cycle_tracking_read(
+    cycle: EvaluationCycle,
+    evaluation: Evaluation | None,
+    recs: Sequence[Recommendation],
+    today: dt.date,
+    settings: Settings,
+) -> CycleTrackingRead:
+    """One cycle's acceptance and implementation rates (JIU), timeliness and compliance."""
+    accepted = [
+        r
+        for r in recs
+        if r.management_response is not None and r.management_response.acceptance in _ACCEPTED
+    ]
+    implemented = [
+        r for r in accepted if recommendations.implementation_status(r.key_actions) == "implemented"
+    ]
+    completed_on = reached_on(evaluation, EvaluationStatus.COMPLETED)
+    return CycleTrackingRead(
+        cycle_id=cycle.id,
+        year=cycle.year,
+        independent_evaluation_id=evaluation.id if evaluation else None,
+        evaluation_status=evaluation.status.value if evaluation else None,
+        contracting=contracting(cycle, evaluation, today=today, settings=settings),
+        recommendations=len(recs),
+        accepted=len(accepted),
+        acceptance_rate=_rate(len(accepted), len(recs)),
+        implemented=len(implemented),
+        implementation_rate=_rate(len(implemented), len(accepted)),
+        completed_on=completed_on,
+        finished_on_time=_finished_on_time(completed_on, cycle.management_response_due, today),
+        compliance=compliance(evaluation, settings),
+        as_of=today,
+    )
+
+
+def _finished_on_time(completed_on: dt.date | None, due: dt.date, today: dt.date) -> bool | None:
+    """Completed by ``due``; None while that is still possible."""
+    if completed_on is not None:
+        return completed_on <= due
+    return False if today > due else None
 
 
 def _is_open(recommendation: Recommendation) -> bool:
     response = recommendation.management_response
     if response is not None and response.acceptance is Acceptance.REJECTED:
         return False
-    return service.implementation_status(recommendation.key_actions) != "implemented"
+    return recommendations.implementation_status(recommendation.key_actions) != "implemented"
 
 
 def projects_view(
@@ -258,8 +322,20 @@ def projects_view(
         .where(EvaluationProject.project_id.in_(project_ids))
         .order_by(EvaluationProject.project_id, Evaluation.id)
     ).all()
-    evaluation_ids = {evaluation.id for _, evaluation in links}
-    by_evaluation: dict[int, list[Recommendation]] = defaultdict(list)
+    by_evaluation = _recommendations_by_evaluation(db_session, {e.id for _, e in links})
+    summaries: dict[int, list[ProjectEvaluationSummary]] = defaultdict(list)
+    for project_id, evaluation in links:
+        summaries[project_id].append(
+            _evaluation_summary(evaluation, by_evaluation[evaluation.id], today)
+        )
+    return [ProjectEvaluations(project_id=p, evaluations=summaries[p]) for p in project_ids]
+
+
+def _recommendations_by_evaluation(
+    db_session: Session, evaluation_ids: set[int]
+) -> defaultdict[int, list[Recommendation]]:
+    """The recommendations of each evaluation, by evaluation id, in number order."""
+    by_evaluation: defaultdict[int, list[Recommendation]] = defaultdict(list)
     if evaluation_ids:
         rows = (
             db_session.execute(
@@ -272,36 +348,35 @@ def projects_view(
         )
         for recommendation in rows:
             by_evaluation[recommendation.evaluation_id].append(recommendation)
-    summaries: dict[int, list[ProjectEvaluationSummary]] = defaultdict(list)
-    for project_id, evaluation in links:
-        recs = by_evaluation[evaluation.id]
-        summaries[project_id].append(
-            ProjectEvaluationSummary(
-                id=evaluation.id,
-                title=evaluation.title,
-                kind=evaluation.kind,
-                status=evaluation.status,
-                cycle_year=evaluation.cycle.year if evaluation.cycle else None,
-                open_recommendations=[
-                    OpenRecommendation(
-                        id=r.id,
-                        number=r.number,
-                        text=r.text,
-                        priority=r.priority,
-                        acceptance=r.management_response.acceptance
-                        if r.management_response
-                        else None,
-                        implementation_status=service.implementation_status(r.key_actions),
-                    )
-                    for r in recs
-                    if _is_open(r)
-                ],
-                overdue_key_actions=[
-                    service.key_action_read(a, today)
-                    for r in recs
-                    for a in r.key_actions
-                    if service.is_overdue(a, today)
-                ],
+    return by_evaluation
+
+
+def _evaluation_summary(
+    evaluation: Evaluation, recs: Sequence[Recommendation], today: dt.date
+) -> ProjectEvaluationSummary:
+    """An evaluation as a project's dossier shows it: open recommendations, overdue actions."""
+    return ProjectEvaluationSummary(
+        id=evaluation.id,
+        title=evaluation.title,
+        kind=evaluation.kind,
+        status=evaluation.status,
+        cycle_year=evaluation.cycle.year if evaluation.cycle else None,
+        open_recommendations=[
+            OpenRecommendation(
+                id=r.id,
+                number=r.number,
+                text=r.text,
+                priority=r.priority,
+                acceptance=r.management_response.acceptance if r.management_response else None,
+                implementation_status=recommendations.implementation_status(r.key_actions),
             )
-        )
-    return [ProjectEvaluations(project_id=p, evaluations=summaries[p]) for p in project_ids]
+            for r in recs
+            if _is_open(r)
+        ],
+        overdue_key_actions=[
+            recommendations.key_action_read(a, today)
+            for r in recs
+            for a in r.key_actions
+            if recommendations.is_overdue(a, today)
+        ],
+    )

@@ -23,7 +23,7 @@ TODAY = dt.date(2028, 1, 15)
 
 
 class Clock:
-    """A settable "today" for the app (``app.state.clock``)."""
+    """A settable "today" for the app (``create_app(settings, clock=...)``)."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
@@ -53,8 +53,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def evaluation_app(evaluation_settings: Settings, clock: Clock) -> FastAPI:
-    app = create_app(evaluation_settings)
-    app.state.clock = clock
+    app = create_app(evaluation_settings, clock=clock)
     return app
 
 

@@ -64,8 +64,7 @@ def test_rating_scale_is_configurable(evaluation_settings: Settings, clock: Cloc
     settings = evaluation_settings.model_copy(
         update={"rating_scale": {4: "Excellent", 3: "Good", 2: "Fair", 1: "Poor"}}
     )
-    app = create_app(settings)
-    app.state.clock = clock
+    app = create_app(settings, clock=clock)
     with signed_client(app) as client:
         [cycle, *_] = schedule(client)
         evaluation = independent_evaluation(client, cycle["id"])

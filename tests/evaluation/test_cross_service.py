@@ -64,8 +64,7 @@ def client(
     evaluation_settings: Settings, clock: Clock, registry: tuple[str, httpx.Client]
 ) -> Iterator[TestClient]:
     base_url, _ = registry
-    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}))
-    app.state.clock = clock
+    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}), clock=clock)
     with signed_client(app) as c:
         yield c
 
@@ -212,8 +211,7 @@ def test_funding_sources_are_checked_in_the_real_ledger(
     donor = contributor(seeder)
     agreement = seeder.post("/api/v1/agreements", json=agreement_body(donor))
     assert agreement.status_code == 201, agreement.text
-    app = create_app(evaluation_settings.model_copy(update={"funding_url": base_url}))
-    app.state.clock = clock
+    app = create_app(evaluation_settings.model_copy(update={"funding_url": base_url}), clock=clock)
 
     def evaluation(source_id: int) -> Any:
         return client.post(

@@ -87,8 +87,7 @@ def test_deadlines_follow_the_settings(evaluation_settings: Settings, clock: Clo
     settings = evaluation_settings.model_copy(
         update={"evaluator_contracted_deadline": "04-30", "management_response_days": 30}
     )
-    app = create_app(settings)
-    app.state.clock = clock
+    app = create_app(settings, clock=clock)
     with signed_client(app) as client:
         [cycle] = schedule(client, 2028)
     assert cycle["deadlines"]["evaluator_contracted"] == "2028-04-30"

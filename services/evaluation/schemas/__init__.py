@@ -1,0 +1,1 @@
+"""API models of the biennial evaluation tracking, one module a concept (no re-exports)."""

@@ -1,0 +1,98 @@
+"""API models of recommendations, management responses and key actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.evaluation.models import Acceptance, Addressee, KeyActionStatus, Priority
+from services.evaluation.schemas.common import Name, Text
+
+
+class RecommendationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    evaluation_id: int = Field(ge=1)
+    text: Text
+    addressee: Addressee
+    priority: Priority
+
+
+class RecommendationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text | None = None
+    addressee: Addressee | None = None
+    priority: Priority | None = None
+
+
+class ManagementResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    acceptance: Acceptance
+    justification: Text | None = Field(default=None, description="Required for 'rejected'.")
+    responded_on: dt.date | None = Field(default=None, description="Default: today.")
+    responded_by: Name | None = None
+
+
+class ManagementResponseRead(BaseModel):
+    acceptance: Acceptance
+    justification: str | None
+    responded_on: dt.date
+    responded_by: str | None
+    due_date: dt.date | None
+    on_time: bool | None
+
+
+class KeyActionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation_id: int = Field(ge=1)
+    description: Text
+    responsible_unit: Name
+    due_date: dt.date
+
+
+class KeyActionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Text | None = None
+    responsible_unit: Name | None = None
+    due_date: dt.date | None = None
+    status: KeyActionStatus | None = None
+    completed_on: dt.date | None = Field(
+        default=None, description="Day it was completed (default: today when completing)."
+    )
+
+
+class KeyActionRead(BaseModel):
+    id: int
+    recommendation_id: int
+    number: int
+    description: str
+    responsible_unit: str
+    due_date: dt.date
+    status: KeyActionStatus
+    completed_on: dt.date | None
+    overdue: bool = Field(description="Open and past its due date on as_of (computed).")
+    days_overdue: int
+    as_of: dt.date
+
+
+ImplementationStatus = Literal["not_started", "in_progress", "implemented"]
+
+
+class RecommendationRead(BaseModel):
+    id: int
+    evaluation_id: int
+    number: int
+    text: str
+    addressee: Addressee
+    priority: Priority
+    response_due: dt.date | None
+    management_response: ManagementResponseRead | None
+    implementation_status: ImplementationStatus
+    key_actions: list[KeyActionRead]
+    as_of: dt.date

@@ -1,0 +1,98 @@
+"""API models of the tracking views: deadlines, per-cycle rates and paragraph-11 compliance,
+and the batch by registry project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from services.evaluation.models import Acceptance, EvaluationKind, EvaluationStatus, Priority
+from services.evaluation.schemas.cycles import CycleContracting
+from services.evaluation.schemas.recommendations import ImplementationStatus, KeyActionRead
+
+DeadlineKind = Literal["cycle_milestone", "management_response", "key_action"]
+
+
+class DeadlineRead(BaseModel):
+    kind: DeadlineKind
+    due_date: dt.date
+    days_left: int
+    description: str
+    cycle_year: int | None = None
+    milestone: str | None = None
+    evaluation_id: int | None = None
+    recommendation_id: int | None = None
+    key_action_id: int | None = None
+
+
+class DeadlinePage(BaseModel):
+    """Every deadline in the window (bounded by ``within_days``, so one page)."""
+
+    items: list[DeadlineRead]
+    next_cursor: str | None = None
+
+
+class Paragraph11Compliance(BaseModel):
+    """Paragraph 11: an independent evaluation every two years, funded voluntarily."""
+
+    held: bool = Field(description="The cycle has an independent evaluation (not cancelled).")
+    independent: bool = Field(
+        description="It has a lead evaluator and every team member signed a declaration and "
+        "is not employed by the Centre (scope conflicts are refused when recorded)."
+    )
+    funded_from_voluntary_contributions: bool = Field(
+        description="Its funding is traced to ledger agreements or allocations."
+    )
+    completed: bool
+    compliant: bool
+    gaps: list[str]
+
+
+class CycleTrackingRead(BaseModel):
+    cycle_id: int
+    year: int
+    independent_evaluation_id: int | None
+    evaluation_status: str | None
+    contracting: CycleContracting
+    recommendations: int
+    accepted: int
+    acceptance_rate: float | None = Field(description="Accepted (fully or partially) / all.")
+    implemented: int
+    implementation_rate: float | None = Field(description="Implemented / accepted.")
+    completed_on: dt.date | None
+    finished_on_time: bool | None = Field(
+        description="Completed by the management-response deadline; null while still possible."
+    )
+    compliance: Paragraph11Compliance
+    as_of: dt.date
+
+
+class OpenRecommendation(BaseModel):
+    id: int
+    number: int
+    text: str
+    priority: Priority
+    acceptance: Acceptance | None
+    implementation_status: ImplementationStatus
+
+
+class ProjectEvaluationSummary(BaseModel):
+    id: int
+    title: str
+    kind: EvaluationKind
+    status: EvaluationStatus
+    cycle_year: int | None
+    open_recommendations: list[OpenRecommendation]
+    overdue_key_actions: list[KeyActionRead]
+
+
+class ProjectEvaluations(BaseModel):
+    project_id: int
+    evaluations: list[ProjectEvaluationSummary]
+
+
+class ProjectEvaluationsBatch(BaseModel):
+    items: list[ProjectEvaluations]
+    as_of: dt.date

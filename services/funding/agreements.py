@@ -19,13 +19,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
-from services.funding.flow_schemas import (
-    AgreementCreate,
-    AgreementTerms,
-    ContributionCreate,
-    PledgeConversion,
-    PledgeCreate,
-)
 from services.funding.models import (
     Account,
     Agreement,
@@ -45,7 +38,14 @@ from services.funding.models import (
     TransactionKind,
 )
 from services.funding.rates import to_usd, usd_rate
-from services.funding.schemas import Earmarking
+from services.funding.schemas.agreements import (
+    AgreementCreate,
+    AgreementTerms,
+    ContributionCreate,
+    PledgeConversion,
+    PledgeCreate,
+)
+from services.funding.schemas.ledger import Earmarking
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
 

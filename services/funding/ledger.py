@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.funding import journal
 from services.funding.models import Account, Side, TransactionKind
 from services.funding.rates import to_usd, usd_rate
-from services.funding.schemas import TransactionCreate
+from services.funding.schemas.ledger import TransactionCreate
 from shared.problems import ProblemError, field_problem
 
 

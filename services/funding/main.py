@@ -7,8 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.funding import flow_api
-from services.funding.api import routers
+from services.funding import api
 from services.funding.models import common_tables
 from services.funding.registry import Registry
 from services.funding.settings import Settings
@@ -32,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Contributors, pledges, agreements, contributions, exchange rates, the "
         "double-entry journal, allocations, expenditures and sources-and-uses reports.",
         common_tables=common_tables,
-        routers=(*routers, *flow_api.routers),
+        routers=api.routers,
         lifespan=lifespan,
     )
     app.state.registry = registry

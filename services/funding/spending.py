@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
-from services.funding.flow_schemas import AllocationCreate, ExpenditureCreate
 from services.funding.models import (
     Account,
     Allocation,
@@ -29,6 +28,7 @@ from services.funding.models import (
     TransactionKind,
 )
 from services.funding.rates import to_usd, usd_rate
+from services.funding.schemas.agreements import AllocationCreate, ExpenditureCreate
 from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, field_problem, not_found
 

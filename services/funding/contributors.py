@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding.models import Contributor, ContributorType
-from services.funding.schemas import ContributorCreate, ContributorUpdate
+from services.funding.schemas.ledger import ContributorCreate, ContributorUpdate
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem

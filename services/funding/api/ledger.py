@@ -9,12 +9,14 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from services.funding import journal, service, statements
+from services.funding import contributors as service
+from services.funding import journal, statements
 from services.funding import ledger as ledger_service
 from services.funding import rates as rates_service
+from services.funding.deps import READ, WRITE, actor_of
 from services.funding.models import ContributorType, ExchangeRate, TransactionKind
 from services.funding.registry import RegistryDep
-from services.funding.schemas import (
+from services.funding.schemas.ledger import (
     AccountCreate,
     AccountRead,
     BalanceRead,
@@ -42,10 +44,7 @@ from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import field_problem, problem_responses
 from shared.routing import api_router
-from shared.uow import IfMatchHeader, SessionDep, UnitOfWork, UnitOfWorkDep
-
-READ = require_scope("funding:read")
-WRITE = require_scope("funding:write")
+from shared.uow import IfMatchHeader, SessionDep, UnitOfWorkDep
 
 contributors = api_router(prefix="/api/v1/contributors", tags=["contributors"])
 
@@ -124,10 +123,6 @@ def update_contributor(
         ),
         if_match,
     )
-
-
-def actor_of(uow: UnitOfWork) -> str:
-    return uow.identity.actor or uow.identity.key_id
 
 
 # ---------------------------------------------------------------------------------- rates

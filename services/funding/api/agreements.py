@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from services.funding import agreements as svc
 from services.funding import corrections, journal, spending
 from services.funding import reports as reports_service
-from services.funding.api import READ, WRITE, actor_of
-from services.funding.flow_schemas import (
+from services.funding.deps import READ, WRITE, actor_of
+from services.funding.models import AgreementStatus, Contribution, ExpenditureCategory, PledgeStatus
+from services.funding.registry import RegistryDep
+from services.funding.schemas.agreements import (
     AgreementCreate,
     AgreementRead,
     AllocationCreate,
@@ -30,9 +32,7 @@ from services.funding.flow_schemas import (
     ReversalRead,
     StatusChange,
 )
-from services.funding.models import AgreementStatus, Contribution, ExpenditureCategory, PledgeStatus
-from services.funding.registry import RegistryDep
-from services.funding.schemas import ReversalCreate, TransactionRead
+from services.funding.schemas.ledger import ReversalCreate, TransactionRead
 from shared.auth import require_scope
 from shared.deps import IdPath
 from shared.etag import etag_response

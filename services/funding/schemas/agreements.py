@@ -18,7 +18,7 @@ from services.funding.models import (
     PledgeStatus,
     RevenueCategory,
 )
-from services.funding.schemas import (
+from services.funding.schemas.ledger import (
     CurrencyCode,
     Earmarking,
     PositiveMoney,

@@ -1,8 +1,9 @@
-"""Pledges, agreements and contributions (cash and in kind). No FastAPI here; callers commit.
+"""Agreements and the contributions received under them (cash) or given in kind. No FastAPI
+here; callers commit.
 
 Every money event posts one balanced transaction through :func:`journal.post_transaction` at
-the UN operational rate of its date (:func:`rates.usd_rate`). A pledge posts nothing (disclosed,
-not revenue). Signing an agreement recognises the receivable against revenue, or against
+the UN operational rate of its date (:func:`rates.usd_rate`); a pledge posts nothing (see
+``pledges``). Signing an agreement recognises the receivable against revenue, or against
 deferred revenue for the amounts under conditions; meeting a condition moves its amount from
 deferred revenue to revenue at the signing rate. Cash relieves the receivable at the signing
 rate; the difference to the US dollars actually received at the value date's rate is a realised
@@ -18,7 +19,8 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from services.funding import journal
+from services.funding import journal, ledger
+from services.funding.contributors import require_contributor
 from services.funding.models import (
     Account,
     Agreement,
@@ -26,13 +28,10 @@ from services.funding.models import (
     AgreementStatus,
     Contribution,
     ContributionKind,
-    Contributor,
     FundKind,
     InKindType,
     Instalment,
     JournalEntry,
-    Pledge,
-    PledgeStatus,
     RevenueCategory,
     Side,
     TransactionKind,
@@ -42,10 +41,8 @@ from services.funding.schemas.agreements import (
     AgreementCreate,
     AgreementTerms,
     ContributionCreate,
-    PledgeConversion,
-    PledgeCreate,
 )
-from services.funding.schemas.ledger import Earmarking
+from services.funding.schemas.common import Earmarking
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
 
@@ -60,10 +57,6 @@ TRANSITIONS: dict[AgreementStatus, AgreementStatus] = {
 RECEIVING = frozenset({AgreementStatus.SIGNED, AgreementStatus.ACTIVE})
 
 
-def earmark_of(data: Earmarking) -> journal.Earmark:
-    return journal.Earmark(data.kind, data.sdg_goal, data.dimension, data.project_id)
-
-
 def category_for(kind: FundKind, given: RevenueCategory | None) -> RevenueCategory:
     if given is not None:
         return given
@@ -72,106 +65,8 @@ def category_for(kind: FundKind, given: RevenueCategory | None) -> RevenueCatego
     return RevenueCategory.VOLUNTARY_SPECIFIED
 
 
-def _contributor(db_session: Session, contributor_id: int, field: str = "contributor_id") -> None:
-    if db_session.get(Contributor, contributor_id) is None:
-        raise field_problem(
-            422, field, f"contributor {contributor_id} does not exist", rule="unknown-contributor"
-        )
-
-
-# ------------------------------------------------------------------------------ pledges
-
-
-def create_pledge(*, db_session: Session, data: PledgeCreate) -> Pledge:
-    _contributor(db_session, data.contributor_id)
-    if data.expected_by is not None and data.expected_by < data.announced_on:
-        raise field_problem(
-            422, "expected_by", "is before announced_on", rule="expected-after-announced"
-        )
-    e = data.earmarking
-    pledge = Pledge(
-        contributor_id=data.contributor_id,
-        currency=data.currency,
-        amount=data.amount,
-        announced_on=data.announced_on,
-        expected_by=data.expected_by,
-        earmark_kind=e.kind,
-        sdg_goal=e.sdg_goal,
-        dimension=e.dimension,
-        project_id=e.project_id,
-        revenue_category=category_for(e.kind, data.revenue_category),
-        status=PledgeStatus.ANNOUNCED,
-        note=data.note,
-    )
-    db_session.add(pledge)
-    db_session.flush()
-    return pledge
-
-
-def get_pledge(*, db_session: Session, pledge_id: int, for_update: bool = False) -> Pledge:
-    stmt = select(Pledge).where(Pledge.id == pledge_id)
-    if for_update:
-        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
-    pledge = db_session.execute(stmt).scalar_one_or_none()
-    if pledge is None:
-        raise not_found("pledge", pledge_id)
-    return pledge
-
-
-def list_pledges(
-    *, db_session: Session, status: PledgeStatus | None, limit: int, cursor: str | None
-) -> tuple[list[Pledge], str | None]:
-    stmt = select(Pledge)
-    if status is not None:
-        stmt = stmt.where(Pledge.status == status)
-    return paginate(db_session, stmt, keys=[SortKey(Pledge.id)], limit=limit, cursor=cursor)
-
-
-def _announced(pledge: Pledge, action: str) -> None:
-    if pledge.status is not PledgeStatus.ANNOUNCED:
-        raise conflict(
-            f"pledge {pledge.id} is {pledge.status}; only an announced pledge can be {action}",
-            rule="illegal-pledge-transition",
-            current_status=str(pledge.status),
-        )
-
-
-def lapse_pledge(*, db_session: Session, pledge_id: int) -> Pledge:
-    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
-    _announced(pledge, "lapsed")
-    pledge.status = PledgeStatus.LAPSED
-    db_session.flush()
-    return pledge
-
-
-def convert_pledge(*, db_session: Session, pledge_id: int, data: PledgeConversion) -> Agreement:
-    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
-    _announced(pledge, "converted")
-    earmarking = Earmarking(
-        kind=pledge.earmark_kind,
-        sdg_goal=pledge.sdg_goal,
-        dimension=pledge.dimension,
-        project_id=pledge.project_id,
-    )
-    agreement = _new_agreement(
-        db_session,
-        data,
-        contributor_id=pledge.contributor_id,
-        currency=pledge.currency,
-        earmarking=earmarking,
-        category=data.revenue_category or pledge.revenue_category,
-        pledge_id=pledge.id,
-    )
-    pledge.status = PledgeStatus.CONVERTED
-    db_session.flush()
-    return agreement
-
-
-# --------------------------------------------------------------------------- agreements
-
-
 def create_agreement(*, db_session: Session, data: AgreementCreate) -> Agreement:
-    return _new_agreement(
+    return new_agreement(
         db_session,
         data,
         contributor_id=data.contributor_id,
@@ -182,7 +77,7 @@ def create_agreement(*, db_session: Session, data: AgreementCreate) -> Agreement
     )
 
 
-def _new_agreement(
+def new_agreement(
     db_session: Session,
     data: AgreementTerms,
     *,
@@ -192,7 +87,7 @@ def _new_agreement(
     category: RevenueCategory | None,
     pledge_id: int | None,
 ) -> Agreement:
-    _contributor(db_session, contributor_id)
+    require_contributor(db_session, contributor_id)
     if db_session.execute(
         select(Agreement.id).where(Agreement.reference == data.reference)
     ).first():
@@ -202,7 +97,7 @@ def _new_agreement(
             f"an agreement with reference {data.reference} already exists",
             rule="duplicate-reference",
         )
-    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    fund = journal.get_or_create_fund(db_session=db_session, earmark=ledger.earmark_of(earmarking))
     db_session.flush()
     agreement = Agreement(
         reference=data.reference,
@@ -550,14 +445,14 @@ def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contr
     _forbid(data.agreement_id, "agreement_id", why)
     _forbid(data.instalment_number, "instalment_number", why)
     assert data.contributor_id is not None and data.in_kind_type is not None
-    _contributor(db_session, data.contributor_id)
+    require_contributor(db_session, data.contributor_id)
     if data.in_kind_type in (InKindType.PREMISES, InKindType.FACILITIES, InKindType.SERVICES):
         _require(data.period_start, "period_start", f"for {data.in_kind_type} (the period used)")
         _require(data.period_end, "period_end", f"for {data.in_kind_type} (the period used)")
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise field_problem(422, "period_end", "is before period_start", rule="period-order")
     earmarking = data.earmarking or Earmarking(kind=FundKind.UNEARMARKED)
-    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    fund = journal.get_or_create_fund(db_session=db_session, earmark=ledger.earmark_of(earmarking))
     db_session.flush()
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"

@@ -10,6 +10,8 @@ from shared.uow import UnitOfWork
 
 READ = require_scope("funding:read")
 WRITE = require_scope("funding:write")
+# Every report: read by the funding staff or by a reports reader (the gateway's annual report).
+REPORTS = require_scope("funding:read", "reports:read")
 
 
 def actor_of(uow: UnitOfWork) -> str:

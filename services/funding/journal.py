@@ -1,5 +1,7 @@
-"""The double-entry journal: funds, the chart of accounts, balanced postings, reversals,
-running balances and the hash chain over transactions. No FastAPI here; callers commit.
+"""The double-entry journal, the engine under every money record (no router of its own): funds,
+the chart of accounts, balanced postings, reversals, running balances and the hash chain over
+transactions. What the ledger API lists and checks (accounts, transactions, the chain's
+verification) is in :mod:`ledger`. No FastAPI here; callers commit.
 
 Concurrency: every posting locks the single chain head row (``SELECT … FOR UPDATE`` on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) before it reads any account balance, so postings are
@@ -48,7 +50,6 @@ from services.funding.models import (
 )
 from shared.audit import record_created
 from shared.db import utcnow
-from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, conflict, field_problem, not_found
 
 DAY_BALANCES = cast(Table, AccountDayBalance.__table__)
@@ -163,12 +164,6 @@ def lock_fund(*, db_session: Session, fund: Fund) -> None:
     get_fund(db_session=db_session, fund_id=fund.id, for_update=True)
 
 
-def list_funds(
-    *, db_session: Session, limit: int, cursor: str | None
-) -> tuple[list[Fund], str | None]:
-    return paginate(db_session, select(Fund), keys=[SortKey(Fund.id)], limit=limit, cursor=cursor)
-
-
 def account_key(code: str, fund: Fund, project_id: int | None, category: str | None) -> str:
     key = f"{code}/{fund.code}"
     if project_id is not None:
@@ -209,32 +204,6 @@ def get_or_create_account(
     except IntegrityError:
         return db_session.execute(select(Account).where(Account.key == key)).scalar_one()
     return account
-
-
-def get_account(*, db_session: Session, account_id: int) -> Account:
-    account = db_session.get(Account, account_id)
-    if account is None:
-        raise not_found("account", account_id)
-    return account
-
-
-def list_accounts(
-    *,
-    db_session: Session,
-    fund_id: int | None,
-    code: str | None,
-    project_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Account], str | None]:
-    stmt = select(Account)
-    if fund_id is not None:
-        stmt = stmt.where(Account.fund_id == fund_id)
-    if code is not None:
-        stmt = stmt.where(Account.code == code)
-    if project_id is not None:
-        stmt = stmt.where(Account.project_id == project_id)
-    return paginate(db_session, stmt, keys=[SortKey(Account.id)], limit=limit, cursor=cursor)
 
 
 def balance_at(*, db_session: Session, account_id: int, as_of: dt.date) -> Decimal:
@@ -742,66 +711,6 @@ def get_transaction(*, db_session: Session, transaction_id: int) -> JournalTrans
     return txn
 
 
-def list_transactions(
-    *,
-    db_session: Session,
-    kind: TransactionKind | None,
-    account_id: int | None,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[JournalTransaction], str | None]:
-    stmt = select(JournalTransaction)
-    if kind is not None:
-        stmt = stmt.where(JournalTransaction.kind == kind)
-    if account_id is not None:
-        stmt = stmt.where(
-            JournalTransaction.id.in_(
-                select(JournalEntry.transaction_id).where(JournalEntry.account_id == account_id)
-            )
-        )
-    if date_from is not None:
-        stmt = stmt.where(JournalTransaction.value_date >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(JournalTransaction.value_date <= date_to)
-    return paginate(
-        db_session, stmt, keys=[SortKey(JournalTransaction.sequence)], limit=limit, cursor=cursor
-    )
-
-
-RECORD_REVERSALS = {
-    TransactionKind.RECEIPT: "/api/v1/contributions/{id}/reversal",
-    TransactionKind.IN_KIND: "/api/v1/contributions/{id}/reversal",
-    TransactionKind.ALLOCATION: "/api/v1/allocations/{id}/reversal",
-    TransactionKind.EXPENDITURE: "/api/v1/expenditures/{id}/reversal",
-}
-
-
-def reverse_transaction(
-    *,
-    db_session: Session,
-    transaction_id: int,
-    reason: str,
-    value_date: dt.date | None,
-    actor: str,
-) -> PostedTransaction:
-    """A correction of a manual transaction: its mirror image, referencing it, with a reason.
-    Transactions posted by a record are corrected through that record (``corrections``)."""
-    original = get_transaction(db_session=db_session, transaction_id=transaction_id)
-    if original.kind not in (TransactionKind.MANUAL, TransactionKind.REVERSAL):
-        through = RECORD_REVERSALS.get(original.kind)
-        raise conflict(
-            f"transaction {transaction_id} was posted by a {original.kind} record; correct it "
-            "through that record so the record and the journal stay in step"
-            + (f" ({through})" if through else ""),
-            rule="reverse-through-its-record",
-        )
-    return reverse(
-        db_session=db_session, original=original, reason=reason, value_date=value_date, actor=actor
-    )
-
-
 def reverse(
     *,
     db_session: Session,
@@ -901,85 +810,3 @@ def reversed_by(*, db_session: Session, transaction_ids: Iterable[int]) -> dict[
         ).where(TRANSACTIONS.c.reverses_id.in_(ids))
     )
     return {row.reverses_id: ReversalInfo(row.id, row.value_date, row.reason) for row in rows}
-
-
-# ------------------------------------------------------------------------------ verify
-
-
-@dataclass(frozen=True, slots=True)
-class ChainVerification:
-    valid: bool
-    transactions_checked: int
-    head_sequence: int
-    head_hash: str
-    first_invalid_sequence: int | None = None
-    reason: str | None = None
-
-
-def verify_chain(*, db_session: Session, batch_size: int = 2000) -> ChainVerification:
-    """Recompute every transaction's hash in sequence order; report the first break."""
-    head = db_session.execute(
-        select(JournalChain).where(JournalChain.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
-    prev_hash = "0" * 64
-    expected_sequence = 1
-    checked = 0
-    last_sequence = 0
-    while True:
-        txns = (
-            db_session.execute(
-                select(JournalTransaction)
-                .where(JournalTransaction.sequence >= expected_sequence)
-                .order_by(JournalTransaction.sequence)
-                .limit(batch_size)
-                .execution_options(populate_existing=True)
-            )
-            .scalars()
-            .all()
-        )
-        if not txns:
-            break
-        entries_by_txn: dict[int, list[Any]] = defaultdict(list)
-        table = ENTRIES
-        for row in db_session.execute(
-            select(table)
-            .where(table.c.transaction_id.in_([t.id for t in txns]))
-            .order_by(table.c.transaction_id, table.c.line)
-        ):
-            entries_by_txn[row.transaction_id].append(row)
-        for txn in txns:
-            failure: str | None = None
-            if txn.sequence != expected_sequence:
-                failure = f"sequence {expected_sequence} is missing"
-            elif txn.prev_hash != prev_hash:
-                failure = "the previous-hash link does not match the previous transaction"
-            elif transaction_hash(prev_hash, txn, entries_by_txn[txn.id]) != txn.hash:
-                failure = "the transaction's content does not match its hash"
-            if failure is not None:
-                return ChainVerification(
-                    valid=False,
-                    transactions_checked=checked,
-                    head_sequence=head.last_sequence,
-                    head_hash=head.last_hash,
-                    first_invalid_sequence=expected_sequence,
-                    reason=failure,
-                )
-            prev_hash = txn.hash
-            last_sequence = txn.sequence
-            expected_sequence += 1
-            checked += 1
-    if last_sequence != head.last_sequence or prev_hash != head.last_hash:
-        return ChainVerification(
-            valid=False,
-            transactions_checked=checked,
-            head_sequence=head.last_sequence,
-            head_hash=head.last_hash,
-            first_invalid_sequence=last_sequence + 1,
-            reason="the chain head does not match the last transaction",
-        )
-    return ChainVerification(
-        valid=True,
-        transactions_checked=checked,
-        head_sequence=head.last_sequence,
-        head_hash=head.last_hash,
-    )

@@ -1,4 +1,5 @@
-"""UN operational rates of exchange: publication (one or a CSV), lookup and conversion.
+"""UN operational rates of exchange: publication (one or a CSV), lookup and conversion. No
+FastAPI here; callers commit.
 
 A rate is in currency units per US dollar and takes effect on its date: the monthly rate on the
 1st, a mid-month revision from its own date, superseding the monthly rate for the rest of that
@@ -55,6 +56,18 @@ def usd_rate(*, db_session: Session, currency: str, on: dt.date, field: str) -> 
             month=month,
         )
     return rate
+
+
+def effective_rate(*, db_session: Session, currency: str, on: dt.date) -> ExchangeRate:
+    """The rate row in force for ``currency`` on ``on``; 422 naming the currency and month when
+    its month has none."""
+    usd_rate(db_session=db_session, currency=currency, on=on, field="currency")
+    return db_session.execute(
+        select(ExchangeRate)
+        .where(ExchangeRate.currency == currency, ExchangeRate.effective_date <= on)
+        .order_by(ExchangeRate.effective_date.desc())
+        .limit(1)
+    ).scalar_one()
 
 
 def to_usd(amount: Decimal, rate: Decimal) -> Decimal:

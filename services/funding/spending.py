@@ -28,7 +28,7 @@ from services.funding.models import (
     TransactionKind,
 )
 from services.funding.rates import to_usd, usd_rate
-from services.funding.schemas.agreements import AllocationCreate, ExpenditureCreate
+from services.funding.schemas.spending import AllocationCreate, ExpenditureCreate
 from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, field_problem, not_found
 

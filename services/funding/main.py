@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.funding import api
+from services.funding.deps import FundingState
 from services.funding.models import common_tables
 from services.funding.registry import Registry
 from services.funding.settings import Settings
@@ -16,14 +17,14 @@ from shared.app import build_app
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    registry = Registry.from_settings(settings)
+    state = FundingState(registry=Registry.from_settings(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            registry.close()
+            state.registry.close()
 
     app = build_app(
         settings=settings,
@@ -34,5 +35,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=api.routers,
         lifespan=lifespan,
     )
-    app.state.registry = registry
+    app.state.funding = state
     return app

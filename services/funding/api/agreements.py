@@ -7,9 +7,8 @@ from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from services.funding import agreements, corrections
-from services.funding.deps import READ, WRITE, actor_of
+from services.funding.deps import READ, WRITE, RegistryDep, actor_of
 from services.funding.models import AgreementStatus, Contribution
-from services.funding.registry import RegistryDep
 from services.funding.schemas.agreements import (
     AgreementCreate,
     AgreementRead,

@@ -8,9 +8,8 @@ import datetime as dt
 from fastapi import Query, Request, Response
 
 from services.funding import journal, ledger
-from services.funding.deps import READ, WRITE, actor_of
+from services.funding.deps import READ, WRITE, RegistryDep, actor_of
 from services.funding.models import TransactionKind
-from services.funding.registry import RegistryDep
 from services.funding.schemas.corrections import ReversalCreate
 from services.funding.schemas.ledger import (
     AccountCreate,

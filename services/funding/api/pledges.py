@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import Query, Request, Response
 
 from services.funding import pledges
-from services.funding.deps import READ, WRITE
+from services.funding.deps import READ, WRITE, RegistryDep
 from services.funding.models import PledgeStatus
-from services.funding.registry import RegistryDep
 from services.funding.schemas.agreements import AgreementRead
 from services.funding.schemas.pledges import PledgeConversion, PledgeCreate, PledgeRead
 from shared.deps import IdPath

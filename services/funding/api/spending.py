@@ -6,9 +6,8 @@ from __future__ import annotations
 from fastapi import Query, Request, Response
 
 from services.funding import corrections, spending
-from services.funding.deps import READ, WRITE, actor_of
+from services.funding.deps import READ, WRITE, RegistryDep, actor_of
 from services.funding.models import ExpenditureCategory
-from services.funding.registry import RegistryDep
 from services.funding.schemas.spending import (
     AllocationCreate,
     AllocationRead,

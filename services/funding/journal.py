@@ -29,7 +29,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, Table, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -536,6 +548,36 @@ def post_transactions(
             check_balanced(posting.lines)
     db_session.flush()  # accounts and funds opened by the caller get their ids
     outflows = _cash_outflows(postings)
+    head = _lock_funds_then_head(db_session, outflows)
+    movements = _movements(postings)
+    running = _move_balances(db_session, movements.totals)
+    txn_rows, entry_rows = _chained_rows(postings, head, running)
+    _insert_rows(db_session, txn_rows, entry_rows, after_sequence=head.last_sequence)
+    _move_day_balances(db_session, movements.day_deltas)
+    _refuse_negative_cash(db_session, outflows)
+    last = txn_rows[-1]
+    db_session.execute(
+        update(CHAIN)
+        .where(CHAIN.c.id == 1)
+        .values(last_sequence=last["sequence"], last_hash=last["hash"])
+    )
+    _audit_posting(db_session, txn_rows)
+    for account in movements.touched.values():  # keep the caller's Account objects in step
+        db_session.expire(account, ["balance_usd"])
+    return [
+        PostedTransaction(
+            **txn,
+            entries=tuple(PostedEntry(**e) for e in entries),
+        )
+        for txn, entries in zip(txn_rows, entry_rows, strict=True)
+    ]
+
+
+def _lock_funds_then_head(
+    db_session: Session, outflows: dict[int, tuple[Account, dt.date]]
+) -> Row[Any, Any]:
+    """Lock the funds whose cash the postings take, in id order, then the chain head (always
+    the last lock: one order for every writer); the head's last sequence and hash."""
     if outflows:  # the lock every writer that spends a fund's cash holds, before the head's
         fund_ids = sorted({account.fund_id for account, _ in outflows.values()})
         db_session.execute(
@@ -544,10 +586,22 @@ def post_transactions(
             .order_by(FUNDS.c.id)
             .with_for_update(key_share=True)
         ).all()
-    head = db_session.execute(
+    return db_session.execute(
         select(CHAIN.c.last_sequence, CHAIN.c.last_hash).where(CHAIN.c.id == 1).with_for_update()
     ).one()
 
+
+@dataclass(frozen=True, slots=True)
+class _Movements:
+    """What the postings move: each account's total, each (account, day)'s delta, and the
+    caller's Account objects they touch."""
+
+    totals: dict[int, Decimal]
+    day_deltas: dict[tuple[int, dt.date], Decimal]
+    touched: dict[int, Account]
+
+
+def _movements(postings: Sequence[Posting]) -> _Movements:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     day_deltas: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     touched: dict[int, Account] = {}
@@ -558,6 +612,12 @@ def post_transactions(
             delta = _signed(line)
             totals[account_id] += delta
             day_deltas[(account_id, posting.value_date)] += delta
+    return _Movements(totals, day_deltas, touched)
+
+
+def _move_balances(db_session: Session, totals: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Move each account's balance by its total (``UPDATE … RETURNING``, in account id order);
+    each account's balance before the postings, from which the running balances start."""
     running: dict[int, Decimal] = {}
     account_ids = sorted(totals)  # one lock order for every writer
     for chunk in chunked(account_ids, ACCOUNTS_PER_STATEMENT):
@@ -573,31 +633,21 @@ def post_transactions(
             .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
         ).all()
         running.update((row.id, q2(row.balance_usd - totals[row.id])) for row in moved)
+    return running
 
+
+def _chained_rows(
+    postings: Sequence[Posting], head: Row[Any, Any], running: dict[int, Decimal]
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The transaction and entry rows to insert, numbered on from the head and each hashed over
+    the previous one; ``running`` is carried on entry by entry (balance after each)."""
     posted_at = utcnow().replace(microsecond=0)
     prev_hash, sequence = head.last_hash, head.last_sequence
     txn_rows: list[dict[str, Any]] = []
     entry_rows: list[list[dict[str, Any]]] = []
     for posting in postings:
         sequence += 1
-        entries = []
-        for number, line in enumerate(posting.lines, start=1):
-            account_id = line.account.id
-            balance = running[account_id] = q2(running[account_id] + _signed(line))
-            entries.append(
-                {
-                    "transaction_id": None,
-                    "line": number,
-                    "account_id": account_id,
-                    "side": line.side,
-                    "amount": q2(line.amount),
-                    "currency": line.currency,
-                    "rate": line.rate.quantize(RATE_QUANTUM),
-                    "usd_amount": q2(line.usd_amount),
-                    "value_date": posting.value_date,
-                    "balance_after_usd": balance,
-                }
-            )
+        entries = _entry_rows(posting, running)
         txn = {
             "sequence": sequence,
             "kind": posting.kind,
@@ -615,7 +665,41 @@ def post_transactions(
         prev_hash = txn["hash"] = _hash(prev_hash, txn, entries)
         txn_rows.append(txn)
         entry_rows.append(entries)
+    return txn_rows, entry_rows
 
+
+def _entry_rows(posting: Posting, running: dict[int, Decimal]) -> list[dict[str, Any]]:
+    entries = []
+    for number, line in enumerate(posting.lines, start=1):
+        account_id = line.account.id
+        balance = running[account_id] = q2(running[account_id] + _signed(line))
+        entries.append(
+            {
+                "transaction_id": None,
+                "line": number,
+                "account_id": account_id,
+                "side": line.side,
+                "amount": q2(line.amount),
+                "currency": line.currency,
+                "rate": line.rate.quantize(RATE_QUANTUM),
+                "usd_amount": q2(line.usd_amount),
+                "value_date": posting.value_date,
+                "balance_after_usd": balance,
+            }
+        )
+    return entries
+
+
+def _insert_rows(
+    db_session: Session,
+    txn_rows: list[dict[str, Any]],
+    entry_rows: list[list[dict[str, Any]]],
+    *,
+    after_sequence: int,
+) -> None:
+    """Insert the transactions, read their ids back (by sequence, after ``after_sequence``),
+    set them on the rows and insert the entries."""
+    sequence = txn_rows[-1]["sequence"]
     if len(txn_rows) == 1:
         ids = {
             sequence: db_session.execute(
@@ -628,7 +712,7 @@ def post_transactions(
             row.sequence: row.id
             for row in db_session.execute(
                 select(TRANSACTIONS.c.sequence, TRANSACTIONS.c.id).where(
-                    TRANSACTIONS.c.sequence > head.last_sequence,
+                    TRANSACTIONS.c.sequence > after_sequence,
                     TRANSACTIONS.c.sequence <= sequence,
                 )
             )
@@ -638,14 +722,18 @@ def post_transactions(
         for entry in entries:
             entry["transaction_id"] = txn["id"]
     db_session.execute(insert(ENTRIES), [e for entries in entry_rows for e in entries])
+
+
+def _move_day_balances(db_session: Session, day_deltas: dict[tuple[int, dt.date], Decimal]) -> None:
+    """Open the missing (account, day) rows, then move each day and every later one."""
     moves = [{"a": a, "d": d, "delta": v} for (a, d), v in sorted(day_deltas.items()) if v]
     if moves:
         db_session.execute(_OPEN_DAY, moves)
         db_session.execute(_MOVE_DAYS, moves)
-    _refuse_negative_cash(db_session, outflows)
-    db_session.execute(
-        update(CHAIN).where(CHAIN.c.id == 1).values(last_sequence=sequence, last_hash=prev_hash)
-    )
+
+
+def _audit_posting(db_session: Session, txn_rows: list[dict[str, Any]]) -> None:
+    """One audit event per posting call: the transaction itself, or a batch's id range."""
     first, last = txn_rows[0], txn_rows[-1]
     audit_after: dict[str, Any] = (
         first
@@ -663,15 +751,6 @@ def post_transactions(
     record_created(
         db_session, common_tables.audit_events, TRANSACTIONS.name, entity_id, audit_after
     )
-    for account in touched.values():  # keep the caller's Account objects in step
-        db_session.expire(account, ["balance_usd"])
-    return [
-        PostedTransaction(
-            **txn,
-            entries=tuple(PostedEntry(**e) for e in entries),
-        )
-        for txn, entries in zip(txn_rows, entry_rows, strict=True)
-    ]
 
 
 def post_transaction(

@@ -304,61 +304,77 @@ def verify_chain(*, db_session: Session, batch_size: int = 2000) -> ChainVerific
     expected_sequence = 1
     checked = 0
     last_sequence = 0
-    while True:
-        txns = (
-            db_session.execute(
-                select(JournalTransaction)
-                .where(JournalTransaction.sequence >= expected_sequence)
-                .order_by(JournalTransaction.sequence)
-                .limit(batch_size)
-                .execution_options(populate_existing=True)
-            )
-            .scalars()
-            .all()
-        )
-        if not txns:
-            break
-        entries_by_txn: dict[int, list[Any]] = defaultdict(list)
-        table = journal.ENTRIES
-        for row in db_session.execute(
-            select(table)
-            .where(table.c.transaction_id.in_([t.id for t in txns]))
-            .order_by(table.c.transaction_id, table.c.line)
-        ):
-            entries_by_txn[row.transaction_id].append(row)
+    while txns := _transactions_from(db_session, expected_sequence, batch_size):
+        entries_by_txn = _entries_of(db_session, txns)
         for txn in txns:
-            failure: str | None = None
-            if txn.sequence != expected_sequence:
-                failure = f"sequence {expected_sequence} is missing"
-            elif txn.prev_hash != prev_hash:
-                failure = "the previous-hash link does not match the previous transaction"
-            elif journal.transaction_hash(prev_hash, txn, entries_by_txn[txn.id]) != txn.hash:
-                failure = "the transaction's content does not match its hash"
+            failure = _link_failure(txn, entries_by_txn[txn.id], expected_sequence, prev_hash)
             if failure is not None:
-                return ChainVerification(
-                    valid=False,
-                    transactions_checked=checked,
-                    head_sequence=head.last_sequence,
-                    head_hash=head.last_hash,
-                    first_invalid_sequence=expected_sequence,
-                    reason=failure,
-                )
+                return _broken(head, checked, expected_sequence, failure)
             prev_hash = txn.hash
             last_sequence = txn.sequence
             expected_sequence += 1
             checked += 1
     if last_sequence != head.last_sequence or prev_hash != head.last_hash:
-        return ChainVerification(
-            valid=False,
-            transactions_checked=checked,
-            head_sequence=head.last_sequence,
-            head_hash=head.last_hash,
-            first_invalid_sequence=last_sequence + 1,
-            reason="the chain head does not match the last transaction",
+        return _broken(
+            head, checked, last_sequence + 1, "the chain head does not match the last transaction"
         )
     return ChainVerification(
         valid=True,
         transactions_checked=checked,
         head_sequence=head.last_sequence,
         head_hash=head.last_hash,
+    )
+
+
+def _transactions_from(
+    db_session: Session, sequence: int, batch_size: int
+) -> Sequence[JournalTransaction]:
+    """The next batch of transactions in sequence order, from ``sequence`` on, read afresh."""
+    return (
+        db_session.execute(
+            select(JournalTransaction)
+            .where(JournalTransaction.sequence >= sequence)
+            .order_by(JournalTransaction.sequence)
+            .limit(batch_size)
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _entries_of(db_session: Session, txns: Sequence[JournalTransaction]) -> dict[int, list[Any]]:
+    """The stored entry rows of each transaction, in line order: one query."""
+    entries_by_txn: dict[int, list[Any]] = defaultdict(list)
+    table = journal.ENTRIES
+    for row in db_session.execute(
+        select(table)
+        .where(table.c.transaction_id.in_([t.id for t in txns]))
+        .order_by(table.c.transaction_id, table.c.line)
+    ):
+        entries_by_txn[row.transaction_id].append(row)
+    return entries_by_txn
+
+
+def _link_failure(
+    txn: JournalTransaction, entries: list[Any], expected_sequence: int, prev_hash: str
+) -> str | None:
+    """Why ``txn`` does not continue the chain at ``expected_sequence`` after ``prev_hash``."""
+    if txn.sequence != expected_sequence:
+        return f"sequence {expected_sequence} is missing"
+    if txn.prev_hash != prev_hash:
+        return "the previous-hash link does not match the previous transaction"
+    if journal.transaction_hash(prev_hash, txn, entries) != txn.hash:
+        return "the transaction's content does not match its hash"
+    return None
+
+
+def _broken(head: JournalChain, checked: int, sequence: int, reason: str) -> ChainVerification:
+    return ChainVerification(
+        valid=False,
+        transactions_checked=checked,
+        head_sequence=head.last_sequence,
+        head_hash=head.last_hash,
+        first_invalid_sequence=sequence,
+        reason=reason,
     )

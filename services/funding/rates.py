@@ -129,27 +129,12 @@ def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     parsed: list[tuple[str, dt.date, Decimal]] = []
     seen: set[tuple[str, dt.date]] = set()
     for number, row in enumerate(reader, start=2):
-        currency = (row.get("currency") or "").strip().upper()
-        try:
-            effective_date = dt.date.fromisoformat((row.get("effective_date") or "").strip())
-        except ValueError:
-            errors.append(_line_error(number, "effective_date", "is not a YYYY-MM-DD date"))
+        line = _parse_line(number, row, seen)
+        if isinstance(line, FieldError):
+            errors.append(line)
             continue
-        try:
-            rate = Decimal((row.get("rate") or "").strip())
-        except InvalidOperation:
-            errors.append(_line_error(number, "rate", "is not a decimal number"))
-            continue
-        problem = _problem_for(currency, effective_date, rate)
-        if problem is not None:
-            field = "rate" if problem.startswith("must") else "currency"
-            errors.append(_line_error(number, field, problem))
-            continue
-        if (currency, effective_date) in seen:
-            errors.append(_line_error(number, "effective_date", "repeats an earlier line"))
-            continue
-        seen.add((currency, effective_date))
-        parsed.append((currency, effective_date, rate))
+        seen.add((line[0], line[1]))
+        parsed.append(line)
     if errors:
         raise ProblemError(
             422,
@@ -164,6 +149,29 @@ def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     db_session.add_all(rows)
     db_session.flush()
     return rows
+
+
+def _parse_line(
+    number: int, row: dict[str, str | None], seen: set[tuple[str, dt.date]]
+) -> tuple[str, dt.date, Decimal] | FieldError:
+    """One CSV line as (currency, effective date, rate), or what is wrong with it (the first
+    thing); a currency and date ``seen`` on an earlier line is a repeat."""
+    currency = (row.get("currency") or "").strip().upper()
+    try:
+        effective_date = dt.date.fromisoformat((row.get("effective_date") or "").strip())
+    except ValueError:
+        return _line_error(number, "effective_date", "is not a YYYY-MM-DD date")
+    try:
+        rate = Decimal((row.get("rate") or "").strip())
+    except InvalidOperation:
+        return _line_error(number, "rate", "is not a decimal number")
+    problem = _problem_for(currency, effective_date, rate)
+    if problem is not None:
+        field = "rate" if problem.startswith("must") else "currency"
+        return _line_error(number, field, problem)
+    if (currency, effective_date) in seen:
+        return _line_error(number, "effective_date", "repeats an earlier line")
+    return currency, effective_date, rate
 
 
 def _line_error(number: int, column: str, message: str) -> FieldError:

@@ -339,8 +339,6 @@ def _cash(
     agreement = get_agreement(
         db_session=db_session, agreement_id=data.agreement_id, for_update=True
     )
-    if data.agreement_id is None or agreement is None:  # pragma: no cover
-        raise not_found("agreement", data.agreement_id)
     signing_rate = _signing_rate_if_receiving(agreement, data)
     instalment = _instalment_due(agreement, data)
     rate = usd_rate(

@@ -1,8 +1,9 @@
-"""Pledges, agreements and contributions (cash and in kind). No FastAPI here; callers commit.
+"""Agreements and the contributions received under them (cash) or given in kind. No FastAPI
+here; callers commit.
 
 Every money event posts one balanced transaction through :func:`journal.post_transaction` at
-the UN operational rate of its date (:func:`rates.usd_rate`). A pledge posts nothing (disclosed,
-not revenue). Signing an agreement recognises the receivable against revenue, or against
+the UN operational rate of its date (:func:`rates.usd_rate`); a pledge posts nothing (see
+``pledges``). Signing an agreement recognises the receivable against revenue, or against
 deferred revenue for the amounts under conditions; meeting a condition moves its amount from
 deferred revenue to revenue at the signing rate. Cash relieves the receivable at the signing
 rate; the difference to the US dollars actually received at the value date's rate is a realised
@@ -18,14 +19,8 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from services.funding import journal
-from services.funding.flow_schemas import (
-    AgreementCreate,
-    AgreementTerms,
-    ContributionCreate,
-    PledgeConversion,
-    PledgeCreate,
-)
+from services.funding import journal, ledger
+from services.funding.contributors import require_contributor
 from services.funding.models import (
     Account,
     Agreement,
@@ -33,19 +28,21 @@ from services.funding.models import (
     AgreementStatus,
     Contribution,
     ContributionKind,
-    Contributor,
     FundKind,
     InKindType,
     Instalment,
     JournalEntry,
-    Pledge,
-    PledgeStatus,
     RevenueCategory,
     Side,
     TransactionKind,
 )
 from services.funding.rates import to_usd, usd_rate
-from services.funding.schemas import Earmarking
+from services.funding.schemas.agreements import (
+    AgreementCreate,
+    AgreementTerms,
+    ContributionCreate,
+)
+from services.funding.schemas.common import Earmarking
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
 
@@ -60,10 +57,6 @@ TRANSITIONS: dict[AgreementStatus, AgreementStatus] = {
 RECEIVING = frozenset({AgreementStatus.SIGNED, AgreementStatus.ACTIVE})
 
 
-def earmark_of(data: Earmarking) -> journal.Earmark:
-    return journal.Earmark(data.kind, data.sdg_goal, data.dimension, data.project_id)
-
-
 def category_for(kind: FundKind, given: RevenueCategory | None) -> RevenueCategory:
     if given is not None:
         return given
@@ -72,106 +65,8 @@ def category_for(kind: FundKind, given: RevenueCategory | None) -> RevenueCatego
     return RevenueCategory.VOLUNTARY_SPECIFIED
 
 
-def _contributor(db_session: Session, contributor_id: int, field: str = "contributor_id") -> None:
-    if db_session.get(Contributor, contributor_id) is None:
-        raise field_problem(
-            422, field, f"contributor {contributor_id} does not exist", rule="unknown-contributor"
-        )
-
-
-# ------------------------------------------------------------------------------ pledges
-
-
-def create_pledge(*, db_session: Session, data: PledgeCreate) -> Pledge:
-    _contributor(db_session, data.contributor_id)
-    if data.expected_by is not None and data.expected_by < data.announced_on:
-        raise field_problem(
-            422, "expected_by", "is before announced_on", rule="expected-after-announced"
-        )
-    e = data.earmarking
-    pledge = Pledge(
-        contributor_id=data.contributor_id,
-        currency=data.currency,
-        amount=data.amount,
-        announced_on=data.announced_on,
-        expected_by=data.expected_by,
-        earmark_kind=e.kind,
-        sdg_goal=e.sdg_goal,
-        dimension=e.dimension,
-        project_id=e.project_id,
-        revenue_category=category_for(e.kind, data.revenue_category),
-        status=PledgeStatus.ANNOUNCED,
-        note=data.note,
-    )
-    db_session.add(pledge)
-    db_session.flush()
-    return pledge
-
-
-def get_pledge(*, db_session: Session, pledge_id: int, for_update: bool = False) -> Pledge:
-    stmt = select(Pledge).where(Pledge.id == pledge_id)
-    if for_update:
-        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
-    pledge = db_session.execute(stmt).scalar_one_or_none()
-    if pledge is None:
-        raise not_found("pledge", pledge_id)
-    return pledge
-
-
-def list_pledges(
-    *, db_session: Session, status: PledgeStatus | None, limit: int, cursor: str | None
-) -> tuple[list[Pledge], str | None]:
-    stmt = select(Pledge)
-    if status is not None:
-        stmt = stmt.where(Pledge.status == status)
-    return paginate(db_session, stmt, keys=[SortKey(Pledge.id)], limit=limit, cursor=cursor)
-
-
-def _announced(pledge: Pledge, action: str) -> None:
-    if pledge.status is not PledgeStatus.ANNOUNCED:
-        raise conflict(
-            f"pledge {pledge.id} is {pledge.status}; only an announced pledge can be {action}",
-            rule="illegal-pledge-transition",
-            current_status=str(pledge.status),
-        )
-
-
-def lapse_pledge(*, db_session: Session, pledge_id: int) -> Pledge:
-    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
-    _announced(pledge, "lapsed")
-    pledge.status = PledgeStatus.LAPSED
-    db_session.flush()
-    return pledge
-
-
-def convert_pledge(*, db_session: Session, pledge_id: int, data: PledgeConversion) -> Agreement:
-    pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
-    _announced(pledge, "converted")
-    earmarking = Earmarking(
-        kind=pledge.earmark_kind,
-        sdg_goal=pledge.sdg_goal,
-        dimension=pledge.dimension,
-        project_id=pledge.project_id,
-    )
-    agreement = _new_agreement(
-        db_session,
-        data,
-        contributor_id=pledge.contributor_id,
-        currency=pledge.currency,
-        earmarking=earmarking,
-        category=data.revenue_category or pledge.revenue_category,
-        pledge_id=pledge.id,
-    )
-    pledge.status = PledgeStatus.CONVERTED
-    db_session.flush()
-    return agreement
-
-
-# --------------------------------------------------------------------------- agreements
-
-
 def create_agreement(*, db_session: Session, data: AgreementCreate) -> Agreement:
-    return _new_agreement(
+    return new_agreement(
         db_session,
         data,
         contributor_id=data.contributor_id,
@@ -182,7 +77,7 @@ def create_agreement(*, db_session: Session, data: AgreementCreate) -> Agreement
     )
 
 
-def _new_agreement(
+def new_agreement(
     db_session: Session,
     data: AgreementTerms,
     *,
@@ -192,17 +87,11 @@ def _new_agreement(
     category: RevenueCategory | None,
     pledge_id: int | None,
 ) -> Agreement:
-    _contributor(db_session, contributor_id)
-    if db_session.execute(
-        select(Agreement.id).where(Agreement.reference == data.reference)
-    ).first():
-        raise field_problem(
-            409,
-            "reference",
-            f"an agreement with reference {data.reference} already exists",
-            rule="duplicate-reference",
-        )
-    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    """A draft agreement on ``data``'s terms with its instalments (by due date) and conditions,
+    in the fund of its earmarking (opened if new)."""
+    require_contributor(db_session, contributor_id)
+    _ensure_new_reference(db_session, data.reference)
+    fund = ledger.open_fund(db_session=db_session, earmarking=earmarking)
     db_session.flush()
     agreement = Agreement(
         reference=data.reference,
@@ -224,6 +113,24 @@ def _new_agreement(
     )
     db_session.add(agreement)
     db_session.flush()
+    _add_schedule(db_session, agreement, data)
+    db_session.flush()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def _ensure_new_reference(db_session: Session, reference: str) -> None:
+    if db_session.execute(select(Agreement.id).where(Agreement.reference == reference)).first():
+        raise field_problem(
+            409,
+            "reference",
+            f"an agreement with reference {reference} already exists",
+            rule="duplicate-reference",
+        )
+
+
+def _add_schedule(db_session: Session, agreement: Agreement, data: AgreementTerms) -> None:
+    """The agreement's instalments, numbered by due date, and its conditions, as given."""
     for number, inst in enumerate(sorted(data.instalments, key=lambda i: i.due_date), start=1):
         db_session.add(
             Instalment(
@@ -243,9 +150,6 @@ def _new_agreement(
                 amount=cond.amount,
             )
         )
-    db_session.flush()
-    db_session.refresh(agreement)
-    return agreement
 
 
 def get_agreement(*, db_session: Session, agreement_id: int, for_update: bool = False) -> Agreement:
@@ -430,83 +334,27 @@ def _forbid(value: object, field: str, why: str) -> None:
 def _cash(
     db_session: Session, data: ContributionCreate, actor: str
 ) -> tuple[Contribution, Decimal]:
-    why = "for cash (cash is received against an agreement instalment)"
-    _require(data.agreement_id, "agreement_id", why)
-    _require(data.instalment_number, "instalment_number", why)
-    for name in ("in_kind_type", "valuation_basis", "period_start", "period_end", "earmarking"):
-        _forbid(getattr(data, name), name, "for cash")
+    _check_cash_fields(data)
     assert data.agreement_id is not None
     agreement = get_agreement(
         db_session=db_session, agreement_id=data.agreement_id, for_update=True
     )
-    if data.agreement_id is None or agreement is None:  # pragma: no cover
-        raise not_found("agreement", data.agreement_id)
-    if data.contributor_id is not None and data.contributor_id != agreement.contributor_id:
-        raise field_problem(
-            422,
-            "contributor_id",
-            f"agreement {agreement.id} is with contributor {agreement.contributor_id}",
-            rule="contributor-mismatch",
-        )
-    if agreement.status not in RECEIVING or agreement.signing_rate is None:
-        raise conflict(
-            f"agreement {agreement.id} is {agreement.status}; cash is received on a signed or "
-            "active agreement",
-            rule="agreement-not-receiving",
-        )
-    if data.currency != agreement.currency:
-        raise field_problem(
-            422,
-            "currency",
-            f"agreement {agreement.id} is in {agreement.currency}",
-            rule="agreement-currency",
-        )
-    instalment = next(
-        (i for i in agreement.instalments if i.number == data.instalment_number), None
-    )
-    if instalment is None:
-        raise field_problem(
-            422,
-            "instalment_number",
-            f"agreement {agreement.id} has no instalment {data.instalment_number}",
-            rule="unknown-instalment",
-        )
-    outstanding = instalment.amount - instalment.received
-    if data.amount > outstanding:
-        raise field_problem(
-            422,
-            "amount",
-            f"{data.amount} {data.currency} exceeds the {outstanding} {data.currency} still due "
-            f"on instalment {instalment.number}",
-            rule="instalment-overpayment",
-            outstanding=str(outstanding),
-        )
+    signing_rate = _signing_rate_if_receiving(agreement, data)
+    instalment = _instalment_due(agreement, data)
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
     )
     cash_usd = to_usd(data.amount, rate)
-    completes = agreement.received + data.amount == agreement.total
-    relieved = (
-        agreement.receivable_usd_open
-        if completes
-        else min(to_usd(data.amount, agreement.signing_rate), agreement.receivable_usd_open)
-    )
+    relieved = _receivable_relieved(agreement, data.amount, signing_rate)
     difference = cash_usd - relieved
-    cash, receivable, fx = _accounts(
+    lines = _receipt_lines(
         db_session,
-        agreement.fund_id,
-        journal.CASH_UNALLOCATED,
-        journal.RECEIVABLE,
-        journal.EXCHANGE_DIFFERENCES,
+        agreement,
+        data,
+        rates=(rate, signing_rate),
+        cash_usd=cash_usd,
+        relieved=relieved,
     )
-    cur = data.currency
-    lines = [
-        journal.Line(cash, Side.DEBIT, data.amount, cur, rate, cash_usd),
-        journal.Line(receivable, Side.CREDIT, data.amount, cur, agreement.signing_rate, relieved),
-    ]
-    if difference:
-        side = Side.CREDIT if difference > 0 else Side.DEBIT
-        lines.append(journal.Line(fx, side, ZERO, cur, rate, abs(difference)))
     txn = journal.post_transaction(
         db_session=db_session,
         kind=TransactionKind.RECEIPT,
@@ -527,7 +375,7 @@ def _cash(
         agreement_id=agreement.id,
         instalment_id=instalment.id,
         fund_id=agreement.fund_id,
-        currency=cur,
+        currency=data.currency,
         amount=data.amount,
         rate=rate,
         usd_amount=cash_usd,
@@ -542,22 +390,112 @@ def _cash(
     return contribution, difference
 
 
+def _receivable_relieved(agreement: Agreement, amount: Decimal, signing_rate: Decimal) -> Decimal:
+    """US dollars of receivable a receipt of ``amount`` clears: at the signing rate, and all
+    that is still open when it completes the agreement (no cent left over)."""
+    completes = agreement.received + amount == agreement.total
+    return (
+        agreement.receivable_usd_open
+        if completes
+        else min(to_usd(amount, signing_rate), agreement.receivable_usd_open)
+    )
+
+
+def _check_cash_fields(data: ContributionCreate) -> None:
+    why = "for cash (cash is received against an agreement instalment)"
+    _require(data.agreement_id, "agreement_id", why)
+    _require(data.instalment_number, "instalment_number", why)
+    for name in ("in_kind_type", "valuation_basis", "period_start", "period_end", "earmarking"):
+        _forbid(getattr(data, name), name, "for cash")
+
+
+def _signing_rate_if_receiving(agreement: Agreement, data: ContributionCreate) -> Decimal:
+    """The agreement's signing rate, when it may receive ``data``: same contributor (if named),
+    signed or active, same currency."""
+    if data.contributor_id is not None and data.contributor_id != agreement.contributor_id:
+        raise field_problem(
+            422,
+            "contributor_id",
+            f"agreement {agreement.id} is with contributor {agreement.contributor_id}",
+            rule="contributor-mismatch",
+        )
+    if agreement.status not in RECEIVING or agreement.signing_rate is None:
+        raise conflict(
+            f"agreement {agreement.id} is {agreement.status}; cash is received on a signed or "
+            "active agreement",
+            rule="agreement-not-receiving",
+        )
+    if data.currency != agreement.currency:
+        raise field_problem(
+            422,
+            "currency",
+            f"agreement {agreement.id} is in {agreement.currency}",
+            rule="agreement-currency",
+        )
+    return agreement.signing_rate
+
+
+def _instalment_due(agreement: Agreement, data: ContributionCreate) -> Instalment:
+    """The instalment ``data`` pays, when it still owes at least ``data.amount``."""
+    instalment = next(
+        (i for i in agreement.instalments if i.number == data.instalment_number), None
+    )
+    if instalment is None:
+        raise field_problem(
+            422,
+            "instalment_number",
+            f"agreement {agreement.id} has no instalment {data.instalment_number}",
+            rule="unknown-instalment",
+        )
+    outstanding = instalment.amount - instalment.received
+    if data.amount > outstanding:
+        raise field_problem(
+            422,
+            "amount",
+            f"{data.amount} {data.currency} exceeds the {outstanding} {data.currency} still due "
+            f"on instalment {instalment.number}",
+            rule="instalment-overpayment",
+            outstanding=str(outstanding),
+        )
+    return instalment
+
+
+def _receipt_lines(
+    db_session: Session,
+    agreement: Agreement,
+    data: ContributionCreate,
+    *,
+    rates: tuple[Decimal, Decimal],
+    cash_usd: Decimal,
+    relieved: Decimal,
+) -> list[journal.Line]:
+    """Cash in at the day's rate, the receivable relieved at the signing rate (``rates``: the
+    two), and the difference (if any) to realised exchange differences."""
+    rate, signing_rate = rates
+    difference = cash_usd - relieved
+    cash, receivable, fx = _accounts(
+        db_session,
+        agreement.fund_id,
+        journal.CASH_UNALLOCATED,
+        journal.RECEIVABLE,
+        journal.EXCHANGE_DIFFERENCES,
+    )
+    cur = data.currency
+    lines = [
+        journal.Line(cash, Side.DEBIT, data.amount, cur, rate, cash_usd),
+        journal.Line(receivable, Side.CREDIT, data.amount, cur, signing_rate, relieved),
+    ]
+    if difference:
+        side = Side.CREDIT if difference > 0 else Side.DEBIT
+        lines.append(journal.Line(fx, side, ZERO, cur, rate, abs(difference)))
+    return lines
+
+
 def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contribution:
-    why = "for an in-kind contribution"
-    _require(data.contributor_id, "contributor_id", why)
-    _require(data.in_kind_type, "in_kind_type", why)
-    _require(data.valuation_basis, "valuation_basis", why + " (how the fair value was set)")
-    _forbid(data.agreement_id, "agreement_id", why)
-    _forbid(data.instalment_number, "instalment_number", why)
+    _check_in_kind(db_session, data)
     assert data.contributor_id is not None and data.in_kind_type is not None
-    _contributor(db_session, data.contributor_id)
-    if data.in_kind_type in (InKindType.PREMISES, InKindType.FACILITIES, InKindType.SERVICES):
-        _require(data.period_start, "period_start", f"for {data.in_kind_type} (the period used)")
-        _require(data.period_end, "period_end", f"for {data.in_kind_type} (the period used)")
-    if data.period_start and data.period_end and data.period_end < data.period_start:
-        raise field_problem(422, "period_end", "is before period_start", rule="period-order")
     earmarking = data.earmarking or Earmarking(kind=FundKind.UNEARMARKED)
-    fund = journal.get_or_create_fund(db_session=db_session, earmark=earmark_of(earmarking))
+    fund = ledger.open_fund(db_session=db_session, earmarking=earmarking)
     db_session.flush()
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
@@ -566,22 +504,7 @@ def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contr
     recognised = data.in_kind_type in RECOGNISED_IN_KIND
     txn: journal.PostedTransaction | None = None
     if recognised:
-        expense, revenue = _accounts(
-            db_session, fund.id, journal.IN_KIND_EXPENSE, journal.IN_KIND_REVENUE
-        )
-        txn = journal.post_transaction(
-            db_session=db_session,
-            kind=TransactionKind.IN_KIND,
-            value_date=data.value_date,
-            description=f"In-kind {data.in_kind_type}: {data.description or 'contribution'}",
-            lines=[
-                journal.Line(expense, Side.DEBIT, data.amount, data.currency, rate, usd),
-                journal.Line(revenue, Side.CREDIT, data.amount, data.currency, rate, usd),
-            ],
-            actor=actor,
-            contributor_id=data.contributor_id,
-            project_id=earmarking.project_id,
-        )
+        txn = _post_in_kind(db_session, data, fund.id, earmarking, actor, rate=rate, usd=usd)
     contribution = Contribution(
         kind=ContributionKind.IN_KIND,
         contributor_id=data.contributor_id,
@@ -603,6 +526,53 @@ def _in_kind(db_session: Session, data: ContributionCreate, actor: str) -> Contr
     db_session.add(contribution)
     db_session.flush()
     return contribution
+
+
+def _check_in_kind(db_session: Session, data: ContributionCreate) -> None:
+    """The fields an in-kind contribution needs and may not have; its contributor exists; a
+    period (premises, facilities, services) is given in order."""
+    why = "for an in-kind contribution"
+    _require(data.contributor_id, "contributor_id", why)
+    _require(data.in_kind_type, "in_kind_type", why)
+    _require(data.valuation_basis, "valuation_basis", why + " (how the fair value was set)")
+    _forbid(data.agreement_id, "agreement_id", why)
+    _forbid(data.instalment_number, "instalment_number", why)
+    assert data.contributor_id is not None and data.in_kind_type is not None
+    require_contributor(db_session, data.contributor_id)
+    if data.in_kind_type in (InKindType.PREMISES, InKindType.FACILITIES, InKindType.SERVICES):
+        _require(data.period_start, "period_start", f"for {data.in_kind_type} (the period used)")
+        _require(data.period_end, "period_end", f"for {data.in_kind_type} (the period used)")
+    if data.period_start and data.period_end and data.period_end < data.period_start:
+        raise field_problem(422, "period_end", "is before period_start", rule="period-order")
+
+
+def _post_in_kind(
+    db_session: Session,
+    data: ContributionCreate,
+    fund_id: int,
+    earmarking: Earmarking,
+    actor: str,
+    *,
+    rate: Decimal,
+    usd: Decimal,
+) -> journal.PostedTransaction:
+    """Recognise an in-kind contribution: an expense and an equal revenue at its fair value."""
+    expense, revenue = _accounts(
+        db_session, fund_id, journal.IN_KIND_EXPENSE, journal.IN_KIND_REVENUE
+    )
+    return journal.post_transaction(
+        db_session=db_session,
+        kind=TransactionKind.IN_KIND,
+        value_date=data.value_date,
+        description=f"In-kind {data.in_kind_type}: {data.description or 'contribution'}",
+        lines=[
+            journal.Line(expense, Side.DEBIT, data.amount, data.currency, rate, usd),
+            journal.Line(revenue, Side.CREDIT, data.amount, data.currency, rate, usd),
+        ],
+        actor=actor,
+        contributor_id=data.contributor_id,
+        project_id=earmarking.project_id,
+    )
 
 
 def get_contribution(*, db_session: Session, contribution_id: int) -> Contribution:

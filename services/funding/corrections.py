@@ -8,12 +8,14 @@ then fund, then the journal's chain head), and refuses what would leave money ne
 receipt whose cash was already allocated or spent, an allocation its project already spent
 (409 naming the fund and the shortfall, as for spending) — now or on any day from the
 reversal's value date on, so that a back-dated reversal leaves no past balance negative.
+:func:`with_reversals` shows a page of records with their reversals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +28,9 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.schemas.agreements import ContributionRead
+from services.funding.schemas.corrections import ReversalRead
+from services.funding.schemas.spending import AllocationRead, ExpenditureRead
 from services.funding.spending import (
     available_from,
     get_allocation,
@@ -33,6 +38,23 @@ from services.funding.spending import (
     insufficient,
 )
 from shared.problems import conflict
+
+Corrected = TypeVar("Corrected", ContributionRead, AllocationRead, ExpenditureRead)
+
+
+def with_reversals(*, db_session: Session, reads: list[Corrected]) -> list[Corrected]:
+    """Fill each read's ``reversal`` from the journal, in one query for the page."""
+    found = journal.reversed_by(
+        db_session=db_session,
+        transaction_ids=[r.transaction_id for r in reads if r.transaction_id is not None],
+    )
+    for read in reads:
+        info = found.get(read.transaction_id) if read.transaction_id is not None else None
+        if info is not None:
+            read.reversal = ReversalRead(
+                transaction_id=info.id, value_date=info.value_date, reason=info.reason
+            )
+    return reads
 
 
 def _posted(db_session: Session, transaction_id: int | None, what: str) -> JournalTransaction:

@@ -1,5 +1,7 @@
-"""The double-entry journal: funds, the chart of accounts, balanced postings, reversals,
-running balances and the hash chain over transactions. No FastAPI here; callers commit.
+"""The double-entry journal, the engine under every money record (no router of its own): funds,
+the chart of accounts, balanced postings, reversals, running balances and the hash chain over
+transactions. What the ledger API lists and checks (accounts, transactions, the chain's
+verification) is in :mod:`ledger`. No FastAPI here; callers commit.
 
 Concurrency: every posting locks the single chain head row (``SELECT … FOR UPDATE`` on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) before it reads any account balance, so postings are
@@ -27,7 +29,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, Table, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,7 +62,6 @@ from services.funding.models import (
 )
 from shared.audit import record_created
 from shared.db import utcnow
-from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, conflict, field_problem, not_found
 
 DAY_BALANCES = cast(Table, AccountDayBalance.__table__)
@@ -163,12 +176,6 @@ def lock_fund(*, db_session: Session, fund: Fund) -> None:
     get_fund(db_session=db_session, fund_id=fund.id, for_update=True)
 
 
-def list_funds(
-    *, db_session: Session, limit: int, cursor: str | None
-) -> tuple[list[Fund], str | None]:
-    return paginate(db_session, select(Fund), keys=[SortKey(Fund.id)], limit=limit, cursor=cursor)
-
-
 def account_key(code: str, fund: Fund, project_id: int | None, category: str | None) -> str:
     key = f"{code}/{fund.code}"
     if project_id is not None:
@@ -209,32 +216,6 @@ def get_or_create_account(
     except IntegrityError:
         return db_session.execute(select(Account).where(Account.key == key)).scalar_one()
     return account
-
-
-def get_account(*, db_session: Session, account_id: int) -> Account:
-    account = db_session.get(Account, account_id)
-    if account is None:
-        raise not_found("account", account_id)
-    return account
-
-
-def list_accounts(
-    *,
-    db_session: Session,
-    fund_id: int | None,
-    code: str | None,
-    project_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Account], str | None]:
-    stmt = select(Account)
-    if fund_id is not None:
-        stmt = stmt.where(Account.fund_id == fund_id)
-    if code is not None:
-        stmt = stmt.where(Account.code == code)
-    if project_id is not None:
-        stmt = stmt.where(Account.project_id == project_id)
-    return paginate(db_session, stmt, keys=[SortKey(Account.id)], limit=limit, cursor=cursor)
 
 
 def balance_at(*, db_session: Session, account_id: int, as_of: dt.date) -> Decimal:
@@ -567,6 +548,36 @@ def post_transactions(
             check_balanced(posting.lines)
     db_session.flush()  # accounts and funds opened by the caller get their ids
     outflows = _cash_outflows(postings)
+    head = _lock_funds_then_head(db_session, outflows)
+    movements = _movements(postings)
+    running = _move_balances(db_session, movements.totals)
+    txn_rows, entry_rows = _chained_rows(postings, head, running)
+    _insert_rows(db_session, txn_rows, entry_rows, after_sequence=head.last_sequence)
+    _move_day_balances(db_session, movements.day_deltas)
+    _refuse_negative_cash(db_session, outflows)
+    last = txn_rows[-1]
+    db_session.execute(
+        update(CHAIN)
+        .where(CHAIN.c.id == 1)
+        .values(last_sequence=last["sequence"], last_hash=last["hash"])
+    )
+    _audit_posting(db_session, txn_rows)
+    for account in movements.touched.values():  # keep the caller's Account objects in step
+        db_session.expire(account, ["balance_usd"])
+    return [
+        PostedTransaction(
+            **txn,
+            entries=tuple(PostedEntry(**e) for e in entries),
+        )
+        for txn, entries in zip(txn_rows, entry_rows, strict=True)
+    ]
+
+
+def _lock_funds_then_head(
+    db_session: Session, outflows: dict[int, tuple[Account, dt.date]]
+) -> Row[Any, Any]:
+    """Lock the funds whose cash the postings take, in id order, then the chain head (always
+    the last lock: one order for every writer); the head's last sequence and hash."""
     if outflows:  # the lock every writer that spends a fund's cash holds, before the head's
         fund_ids = sorted({account.fund_id for account, _ in outflows.values()})
         db_session.execute(
@@ -575,10 +586,22 @@ def post_transactions(
             .order_by(FUNDS.c.id)
             .with_for_update(key_share=True)
         ).all()
-    head = db_session.execute(
+    return db_session.execute(
         select(CHAIN.c.last_sequence, CHAIN.c.last_hash).where(CHAIN.c.id == 1).with_for_update()
     ).one()
 
+
+@dataclass(frozen=True, slots=True)
+class _Movements:
+    """What the postings move: each account's total, each (account, day)'s delta, and the
+    caller's Account objects they touch."""
+
+    totals: dict[int, Decimal]
+    day_deltas: dict[tuple[int, dt.date], Decimal]
+    touched: dict[int, Account]
+
+
+def _movements(postings: Sequence[Posting]) -> _Movements:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     day_deltas: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     touched: dict[int, Account] = {}
@@ -589,6 +612,12 @@ def post_transactions(
             delta = _signed(line)
             totals[account_id] += delta
             day_deltas[(account_id, posting.value_date)] += delta
+    return _Movements(totals, day_deltas, touched)
+
+
+def _move_balances(db_session: Session, totals: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Move each account's balance by its total (``UPDATE … RETURNING``, in account id order);
+    each account's balance before the postings, from which the running balances start."""
     running: dict[int, Decimal] = {}
     account_ids = sorted(totals)  # one lock order for every writer
     for chunk in chunked(account_ids, ACCOUNTS_PER_STATEMENT):
@@ -604,31 +633,21 @@ def post_transactions(
             .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_usd)
         ).all()
         running.update((row.id, q2(row.balance_usd - totals[row.id])) for row in moved)
+    return running
 
+
+def _chained_rows(
+    postings: Sequence[Posting], head: Row[Any, Any], running: dict[int, Decimal]
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The transaction and entry rows to insert, numbered on from the head and each hashed over
+    the previous one; ``running`` is carried on entry by entry (balance after each)."""
     posted_at = utcnow().replace(microsecond=0)
     prev_hash, sequence = head.last_hash, head.last_sequence
     txn_rows: list[dict[str, Any]] = []
     entry_rows: list[list[dict[str, Any]]] = []
     for posting in postings:
         sequence += 1
-        entries = []
-        for number, line in enumerate(posting.lines, start=1):
-            account_id = line.account.id
-            balance = running[account_id] = q2(running[account_id] + _signed(line))
-            entries.append(
-                {
-                    "transaction_id": None,
-                    "line": number,
-                    "account_id": account_id,
-                    "side": line.side,
-                    "amount": q2(line.amount),
-                    "currency": line.currency,
-                    "rate": line.rate.quantize(RATE_QUANTUM),
-                    "usd_amount": q2(line.usd_amount),
-                    "value_date": posting.value_date,
-                    "balance_after_usd": balance,
-                }
-            )
+        entries = _entry_rows(posting, running)
         txn = {
             "sequence": sequence,
             "kind": posting.kind,
@@ -646,7 +665,41 @@ def post_transactions(
         prev_hash = txn["hash"] = _hash(prev_hash, txn, entries)
         txn_rows.append(txn)
         entry_rows.append(entries)
+    return txn_rows, entry_rows
 
+
+def _entry_rows(posting: Posting, running: dict[int, Decimal]) -> list[dict[str, Any]]:
+    entries = []
+    for number, line in enumerate(posting.lines, start=1):
+        account_id = line.account.id
+        balance = running[account_id] = q2(running[account_id] + _signed(line))
+        entries.append(
+            {
+                "transaction_id": None,
+                "line": number,
+                "account_id": account_id,
+                "side": line.side,
+                "amount": q2(line.amount),
+                "currency": line.currency,
+                "rate": line.rate.quantize(RATE_QUANTUM),
+                "usd_amount": q2(line.usd_amount),
+                "value_date": posting.value_date,
+                "balance_after_usd": balance,
+            }
+        )
+    return entries
+
+
+def _insert_rows(
+    db_session: Session,
+    txn_rows: list[dict[str, Any]],
+    entry_rows: list[list[dict[str, Any]]],
+    *,
+    after_sequence: int,
+) -> None:
+    """Insert the transactions, read their ids back (by sequence, after ``after_sequence``),
+    set them on the rows and insert the entries."""
+    sequence = txn_rows[-1]["sequence"]
     if len(txn_rows) == 1:
         ids = {
             sequence: db_session.execute(
@@ -659,7 +712,7 @@ def post_transactions(
             row.sequence: row.id
             for row in db_session.execute(
                 select(TRANSACTIONS.c.sequence, TRANSACTIONS.c.id).where(
-                    TRANSACTIONS.c.sequence > head.last_sequence,
+                    TRANSACTIONS.c.sequence > after_sequence,
                     TRANSACTIONS.c.sequence <= sequence,
                 )
             )
@@ -669,14 +722,18 @@ def post_transactions(
         for entry in entries:
             entry["transaction_id"] = txn["id"]
     db_session.execute(insert(ENTRIES), [e for entries in entry_rows for e in entries])
+
+
+def _move_day_balances(db_session: Session, day_deltas: dict[tuple[int, dt.date], Decimal]) -> None:
+    """Open the missing (account, day) rows, then move each day and every later one."""
     moves = [{"a": a, "d": d, "delta": v} for (a, d), v in sorted(day_deltas.items()) if v]
     if moves:
         db_session.execute(_OPEN_DAY, moves)
         db_session.execute(_MOVE_DAYS, moves)
-    _refuse_negative_cash(db_session, outflows)
-    db_session.execute(
-        update(CHAIN).where(CHAIN.c.id == 1).values(last_sequence=sequence, last_hash=prev_hash)
-    )
+
+
+def _audit_posting(db_session: Session, txn_rows: list[dict[str, Any]]) -> None:
+    """One audit event per posting call: the transaction itself, or a batch's id range."""
     first, last = txn_rows[0], txn_rows[-1]
     audit_after: dict[str, Any] = (
         first
@@ -694,15 +751,6 @@ def post_transactions(
     record_created(
         db_session, common_tables.audit_events, TRANSACTIONS.name, entity_id, audit_after
     )
-    for account in touched.values():  # keep the caller's Account objects in step
-        db_session.expire(account, ["balance_usd"])
-    return [
-        PostedTransaction(
-            **txn,
-            entries=tuple(PostedEntry(**e) for e in entries),
-        )
-        for txn, entries in zip(txn_rows, entry_rows, strict=True)
-    ]
 
 
 def post_transaction(
@@ -740,66 +788,6 @@ def get_transaction(*, db_session: Session, transaction_id: int) -> JournalTrans
     if txn is None:
         raise not_found("journal transaction", transaction_id)
     return txn
-
-
-def list_transactions(
-    *,
-    db_session: Session,
-    kind: TransactionKind | None,
-    account_id: int | None,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[JournalTransaction], str | None]:
-    stmt = select(JournalTransaction)
-    if kind is not None:
-        stmt = stmt.where(JournalTransaction.kind == kind)
-    if account_id is not None:
-        stmt = stmt.where(
-            JournalTransaction.id.in_(
-                select(JournalEntry.transaction_id).where(JournalEntry.account_id == account_id)
-            )
-        )
-    if date_from is not None:
-        stmt = stmt.where(JournalTransaction.value_date >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(JournalTransaction.value_date <= date_to)
-    return paginate(
-        db_session, stmt, keys=[SortKey(JournalTransaction.sequence)], limit=limit, cursor=cursor
-    )
-
-
-RECORD_REVERSALS = {
-    TransactionKind.RECEIPT: "/api/v1/contributions/{id}/reversal",
-    TransactionKind.IN_KIND: "/api/v1/contributions/{id}/reversal",
-    TransactionKind.ALLOCATION: "/api/v1/allocations/{id}/reversal",
-    TransactionKind.EXPENDITURE: "/api/v1/expenditures/{id}/reversal",
-}
-
-
-def reverse_transaction(
-    *,
-    db_session: Session,
-    transaction_id: int,
-    reason: str,
-    value_date: dt.date | None,
-    actor: str,
-) -> PostedTransaction:
-    """A correction of a manual transaction: its mirror image, referencing it, with a reason.
-    Transactions posted by a record are corrected through that record (``corrections``)."""
-    original = get_transaction(db_session=db_session, transaction_id=transaction_id)
-    if original.kind not in (TransactionKind.MANUAL, TransactionKind.REVERSAL):
-        through = RECORD_REVERSALS.get(original.kind)
-        raise conflict(
-            f"transaction {transaction_id} was posted by a {original.kind} record; correct it "
-            "through that record so the record and the journal stay in step"
-            + (f" ({through})" if through else ""),
-            rule="reverse-through-its-record",
-        )
-    return reverse(
-        db_session=db_session, original=original, reason=reason, value_date=value_date, actor=actor
-    )
 
 
 def reverse(
@@ -901,85 +889,3 @@ def reversed_by(*, db_session: Session, transaction_ids: Iterable[int]) -> dict[
         ).where(TRANSACTIONS.c.reverses_id.in_(ids))
     )
     return {row.reverses_id: ReversalInfo(row.id, row.value_date, row.reason) for row in rows}
-
-
-# ------------------------------------------------------------------------------ verify
-
-
-@dataclass(frozen=True, slots=True)
-class ChainVerification:
-    valid: bool
-    transactions_checked: int
-    head_sequence: int
-    head_hash: str
-    first_invalid_sequence: int | None = None
-    reason: str | None = None
-
-
-def verify_chain(*, db_session: Session, batch_size: int = 2000) -> ChainVerification:
-    """Recompute every transaction's hash in sequence order; report the first break."""
-    head = db_session.execute(
-        select(JournalChain).where(JournalChain.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
-    prev_hash = "0" * 64
-    expected_sequence = 1
-    checked = 0
-    last_sequence = 0
-    while True:
-        txns = (
-            db_session.execute(
-                select(JournalTransaction)
-                .where(JournalTransaction.sequence >= expected_sequence)
-                .order_by(JournalTransaction.sequence)
-                .limit(batch_size)
-                .execution_options(populate_existing=True)
-            )
-            .scalars()
-            .all()
-        )
-        if not txns:
-            break
-        entries_by_txn: dict[int, list[Any]] = defaultdict(list)
-        table = ENTRIES
-        for row in db_session.execute(
-            select(table)
-            .where(table.c.transaction_id.in_([t.id for t in txns]))
-            .order_by(table.c.transaction_id, table.c.line)
-        ):
-            entries_by_txn[row.transaction_id].append(row)
-        for txn in txns:
-            failure: str | None = None
-            if txn.sequence != expected_sequence:
-                failure = f"sequence {expected_sequence} is missing"
-            elif txn.prev_hash != prev_hash:
-                failure = "the previous-hash link does not match the previous transaction"
-            elif transaction_hash(prev_hash, txn, entries_by_txn[txn.id]) != txn.hash:
-                failure = "the transaction's content does not match its hash"
-            if failure is not None:
-                return ChainVerification(
-                    valid=False,
-                    transactions_checked=checked,
-                    head_sequence=head.last_sequence,
-                    head_hash=head.last_hash,
-                    first_invalid_sequence=expected_sequence,
-                    reason=failure,
-                )
-            prev_hash = txn.hash
-            last_sequence = txn.sequence
-            expected_sequence += 1
-            checked += 1
-    if last_sequence != head.last_sequence or prev_hash != head.last_hash:
-        return ChainVerification(
-            valid=False,
-            transactions_checked=checked,
-            head_sequence=head.last_sequence,
-            head_hash=head.last_hash,
-            first_invalid_sequence=last_sequence + 1,
-            reason="the chain head does not match the last transaction",
-        )
-    return ChainVerification(
-        valid=True,
-        transactions_checked=checked,
-        head_sequence=head.last_sequence,
-        head_hash=head.last_hash,
-    )

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.funding import flow_api
-from services.funding.api import routers
+from services.funding import api
+from services.funding.deps import FundingState
 from services.funding.models import common_tables
 from services.funding.registry import Registry
 from services.funding.settings import Settings
@@ -17,14 +17,14 @@ from shared.app import build_app
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    registry = Registry.from_settings(settings)
+    state = FundingState(registry=Registry.from_settings(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            registry.close()
+            state.registry.close()
 
     app = build_app(
         settings=settings,
@@ -32,8 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Contributors, pledges, agreements, contributions, exchange rates, the "
         "double-entry journal, allocations, expenditures and sources-and-uses reports.",
         common_tables=common_tables,
-        routers=(*routers, *flow_api.routers),
+        routers=api.routers,
         lifespan=lifespan,
     )
-    app.state.registry = registry
+    app.state.funding = state
     return app

@@ -1,4 +1,5 @@
-"""UN operational rates of exchange: publication (one or a CSV), lookup and conversion.
+"""UN operational rates of exchange: publication (one or a CSV), lookup and conversion. No
+FastAPI here; callers commit.
 
 A rate is in currency units per US dollar and takes effect on its date: the monthly rate on the
 1st, a mid-month revision from its own date, superseding the monthly rate for the rest of that
@@ -55,6 +56,18 @@ def usd_rate(*, db_session: Session, currency: str, on: dt.date, field: str) -> 
             month=month,
         )
     return rate
+
+
+def effective_rate(*, db_session: Session, currency: str, on: dt.date) -> ExchangeRate:
+    """The rate row in force for ``currency`` on ``on``; 422 naming the currency and month when
+    its month has none."""
+    usd_rate(db_session=db_session, currency=currency, on=on, field="currency")
+    return db_session.execute(
+        select(ExchangeRate)
+        .where(ExchangeRate.currency == currency, ExchangeRate.effective_date <= on)
+        .order_by(ExchangeRate.effective_date.desc())
+        .limit(1)
+    ).scalar_one()
 
 
 def to_usd(amount: Decimal, rate: Decimal) -> Decimal:
@@ -116,27 +129,12 @@ def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     parsed: list[tuple[str, dt.date, Decimal]] = []
     seen: set[tuple[str, dt.date]] = set()
     for number, row in enumerate(reader, start=2):
-        currency = (row.get("currency") or "").strip().upper()
-        try:
-            effective_date = dt.date.fromisoformat((row.get("effective_date") or "").strip())
-        except ValueError:
-            errors.append(_line_error(number, "effective_date", "is not a YYYY-MM-DD date"))
+        line = _parse_line(number, row, seen)
+        if isinstance(line, FieldError):
+            errors.append(line)
             continue
-        try:
-            rate = Decimal((row.get("rate") or "").strip())
-        except InvalidOperation:
-            errors.append(_line_error(number, "rate", "is not a decimal number"))
-            continue
-        problem = _problem_for(currency, effective_date, rate)
-        if problem is not None:
-            field = "rate" if problem.startswith("must") else "currency"
-            errors.append(_line_error(number, field, problem))
-            continue
-        if (currency, effective_date) in seen:
-            errors.append(_line_error(number, "effective_date", "repeats an earlier line"))
-            continue
-        seen.add((currency, effective_date))
-        parsed.append((currency, effective_date, rate))
+        seen.add((line[0], line[1]))
+        parsed.append(line)
     if errors:
         raise ProblemError(
             422,
@@ -151,6 +149,29 @@ def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     db_session.add_all(rows)
     db_session.flush()
     return rows
+
+
+def _parse_line(
+    number: int, row: dict[str, str | None], seen: set[tuple[str, dt.date]]
+) -> tuple[str, dt.date, Decimal] | FieldError:
+    """One CSV line as (currency, effective date, rate), or what is wrong with it (the first
+    thing); a currency and date ``seen`` on an earlier line is a repeat."""
+    currency = (row.get("currency") or "").strip().upper()
+    try:
+        effective_date = dt.date.fromisoformat((row.get("effective_date") or "").strip())
+    except ValueError:
+        return _line_error(number, "effective_date", "is not a YYYY-MM-DD date")
+    try:
+        rate = Decimal((row.get("rate") or "").strip())
+    except InvalidOperation:
+        return _line_error(number, "rate", "is not a decimal number")
+    problem = _problem_for(currency, effective_date, rate)
+    if problem is not None:
+        field = "rate" if problem.startswith("must") else "currency"
+        return _line_error(number, field, problem)
+    if (currency, effective_date) in seen:
+        return _line_error(number, "effective_date", "repeats an earlier line")
+    return currency, effective_date, rate
 
 
 def _line_error(number: int, column: str, message: str) -> FieldError:

@@ -3,14 +3,11 @@
 Funding never imports the projects service; it asks over HTTP with a signed service identity
 (scope ``projects:read``) and a timeout. A project that does not exist is a 422 naming the
 field; a registry that cannot be reached is a 503 (504 on timeout): an earmark to a project is
-never accepted unchecked.
+never accepted unchecked. No FastAPI here: routes reach the app's client through
+:data:`services.funding.deps.RegistryDep`.
 """
 
 from __future__ import annotations
-
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 from services.funding.settings import Settings
 from shared.clients import ServiceClient
@@ -48,11 +45,3 @@ class Registry:
                 f"project {project_id} does not exist in the regional project registry",
                 rule="unknown-project",
             )
-
-
-async def get_registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.registry
-    return registry
-
-
-RegistryDep = Annotated[Registry, Depends(get_registry)]

@@ -64,32 +64,7 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
         for name, _, _ in BUCKETS
     }
     rates = _rates_on(db_session, {pledge.currency for pledge, _ in rows}, as_of)
-    items = []
-    for pledge, name in rows:
-        age = (as_of - pledge.announced_on).days
-        bucket = bucket_of(age)
-        buckets[bucket]["count"] += 1
-        buckets[bucket]["amounts"][pledge.currency] += pledge.amount
-        rate = rates.get(pledge.currency)
-        usd = to_usd(pledge.amount, rate) if rate is not None else None
-        if usd is not None:
-            buckets[bucket]["usd"] += usd
-        else:
-            buckets[bucket]["complete"] = False
-        items.append(
-            {
-                "pledge_id": pledge.id,
-                "contributor_id": pledge.contributor_id,
-                "contributor_name": name,
-                "currency": pledge.currency,
-                "amount": money(pledge.amount),
-                "announced_on": pledge.announced_on.isoformat(),
-                "expected_by": pledge.expected_by.isoformat() if pledge.expected_by else None,
-                "age_days": age,
-                "bucket": bucket,
-                "usd_equivalent": money(usd) if usd is not None else None,
-            }
-        )
+    items = [_aged_item(buckets, pledge, name, as_of, rates) for pledge, name in rows]
     missing = sorted({pledge.currency for pledge, _ in rows} - set(rates))
     return {
         "as_of": as_of.isoformat(),
@@ -110,6 +85,39 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
             for b in buckets.values()
         ],
         "items": items,
+    }
+
+
+def _aged_item(
+    buckets: dict[str, dict[str, Any]],
+    pledge: Pledge,
+    name: str,
+    as_of: dt.date,
+    rates: dict[str, Decimal],
+) -> dict[str, Any]:
+    """The report's line of one pledge, counted into its age bucket (dollars where its
+    currency has a rate, else the bucket is marked incomplete)."""
+    age = (as_of - pledge.announced_on).days
+    bucket = bucket_of(age)
+    buckets[bucket]["count"] += 1
+    buckets[bucket]["amounts"][pledge.currency] += pledge.amount
+    rate = rates.get(pledge.currency)
+    usd = to_usd(pledge.amount, rate) if rate is not None else None
+    if usd is not None:
+        buckets[bucket]["usd"] += usd
+    else:
+        buckets[bucket]["complete"] = False
+    return {
+        "pledge_id": pledge.id,
+        "contributor_id": pledge.contributor_id,
+        "contributor_name": name,
+        "currency": pledge.currency,
+        "amount": money(pledge.amount),
+        "announced_on": pledge.announced_on.isoformat(),
+        "expected_by": pledge.expected_by.isoformat() if pledge.expected_by else None,
+        "age_days": age,
+        "bucket": bucket,
+        "usd_equivalent": money(usd) if usd is not None else None,
     }
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
-from services.funding.flow_schemas import AllocationCreate, ExpenditureCreate
 from services.funding.models import (
     Account,
     Allocation,
@@ -29,6 +28,7 @@ from services.funding.models import (
     TransactionKind,
 )
 from services.funding.rates import to_usd, usd_rate
+from services.funding.schemas.spending import AllocationCreate, ExpenditureCreate
 from shared.pagination import SortKey, paginate
 from shared.problems import ProblemError, field_problem, not_found
 
@@ -137,26 +137,7 @@ def create_expenditure(*, db_session: Session, data: ExpenditureCreate, actor: s
     )
     usd = to_usd(data.amount, rate)
     fund = _fund(db_session, data.fund_id)
-    if data.project_id is None and fund.kind is not FundKind.UNEARMARKED:
-        raise field_problem(
-            422,
-            "project_id",
-            f"fund {fund.id} is earmarked: spend it through a project allocation",
-            rule="earmarked-needs-project",
-        )
-    if data.project_id is None:
-        source = journal.get_or_create_account(
-            db_session=db_session, code=journal.CASH_UNALLOCATED, fund=fund
-        )
-        what = "of received cash"
-    else:
-        source = journal.get_or_create_account(
-            db_session=db_session,
-            code=journal.CASH_ALLOCATED,
-            fund=fund,
-            project_id=data.project_id,
-        )
-        what = f"received and allocated to project {data.project_id}"
+    source, what = _spending_source(db_session, fund, data.project_id)
     available = available_from(db_session, source, data.value_date)
     if usd > available:
         raise insufficient(fund, available, usd, what)
@@ -196,6 +177,32 @@ def create_expenditure(*, db_session: Session, data: ExpenditureCreate, actor: s
     db_session.add(expenditure)
     db_session.flush()
     return expenditure
+
+
+def _spending_source(
+    db_session: Session, fund: Fund, project_id: int | None
+) -> tuple[Account, str]:
+    """The cash account an expenditure spends, and how the shortfall names it: the project's
+    allocation from the fund, or (core fund only) the fund's unallocated cash."""
+    if project_id is None and fund.kind is not FundKind.UNEARMARKED:
+        raise field_problem(
+            422,
+            "project_id",
+            f"fund {fund.id} is earmarked: spend it through a project allocation",
+            rule="earmarked-needs-project",
+        )
+    if project_id is None:
+        source = journal.get_or_create_account(
+            db_session=db_session, code=journal.CASH_UNALLOCATED, fund=fund
+        )
+        return source, "of received cash"
+    source = journal.get_or_create_account(
+        db_session=db_session,
+        code=journal.CASH_ALLOCATED,
+        fund=fund,
+        project_id=project_id,
+    )
+    return source, f"received and allocated to project {project_id}"
 
 
 def get_expenditure(*, db_session: Session, expenditure_id: int) -> Expenditure:

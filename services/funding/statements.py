@@ -47,7 +47,6 @@ USE_KINDS = ("expenditure", "in_kind_expense")
 POSITION_TYPES = (AccountType.ASSET, AccountType.LIABILITY)
 CASH_REVENUE = (journal.CONTRIBUTION_REVENUE,)
 IN_KIND_REVENUE = (journal.IN_KIND_REVENUE,)
-OTHER_REVENUE = (journal.OTHER_INCOME, journal.EXCHANGE_DIFFERENCES)
 PRIVATE_AND_INNOVATIVE = (
     ContributorType.PRIVATE_SECTOR,
     ContributorType.INNOVATIVE_FINANCING_MECHANISM,
@@ -79,7 +78,50 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
     in_year = (JournalEntry.value_date >= start, JournalEntry.value_date < end)
     opening = _positions(db_session, start)
     closing = _positions(db_session, end)
+    movements = _fund_movements(db_session, in_year)
+    funds = {f.id: f for f in db_session.execute(select(Fund)).scalars()}
+    fund_rows, totals, all_reconcile = _fund_rows(funds, opening, closing, movements)
+    contributions = _contributions(db_session, in_year)
+    by_type, host = _by_contributor_type(contributions)
+    return {
+        "year": year,
+        "currency": "USD",
+        "funds": fund_rows,
+        "by_contributor_type": [
+            {"type": t, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+            for t, v in sorted(by_type.items())
+        ],
+        "by_contributor": [
+            {
+                "contributor_id": c["id"],
+                "name": c["name"],
+                "type": c["type"].value,
+                "cash": _money(c["cash"]),
+                "in_kind": _money(c["in_kind"]),
+            }
+            for c in contributions
+        ],
+        "by_earmarking": _by_earmarking(fund_rows),
+        "expenditure_by_project": [
+            {"project_id": p, "amount_usd": _money(a)}
+            for p, a in _expense_by(db_session, in_year, Account.project_id)
+            if p is not None
+        ],
+        "expenditure_by_category": [
+            {"category": c or "uncategorised", "amount_usd": _money(a)}
+            for c, a in _expense_by(db_session, in_year, Account.category)
+        ],
+        "private_and_innovative_share": _private_and_innovative_share(contributions),
+        "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
+        "totals": {
+            k: _money(totals[k]) for k in ("opening_balance", "sources", "uses", "closing_balance")
+        },
+        "reconciles": all_reconcile,
+    }
 
+
+def _fund_movements(db_session: Session, in_year: Sequence[Any]) -> dict[int, dict[str, Decimal]]:
+    """The year's sources and uses per fund, by column (``SOURCE_KINDS``, ``USE_KINDS``)."""
     movements: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for fund_id, code, account_type, signed in db_session.execute(
         select(Account.fund_id, Account.code, Account.type, func.sum(_SIGNED))
@@ -102,8 +144,16 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
             bucket["in_kind_expense"] += amount
         else:
             bucket["expenditure"] += amount
+    return movements
 
-    funds = {f.id: f for f in db_session.execute(select(Fund)).scalars()}
+
+def _fund_rows(
+    funds: dict[int, Fund],
+    opening: dict[int, Decimal],
+    closing: dict[int, Decimal],
+    movements: dict[int, dict[str, Decimal]],
+) -> tuple[list[dict[str, Any]], dict[str, Decimal], bool]:
+    """One row per fund with its reconciliation, the column totals, and whether all reconcile."""
     fund_rows: list[dict[str, Any]] = []
     totals: dict[str, Decimal] = defaultdict(Decimal)
     all_reconcile = True
@@ -135,13 +185,13 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
                 "reconciles": reconciles,
             }
         )
+    return fund_rows, totals, all_reconcile
 
-    contributions = _contributions(db_session, in_year)
-    total_contributions = sum((c["cash"] + c["in_kind"] for c in contributions), ZERO)
-    private = sum(
-        (c["cash"] + c["in_kind"] for c in contributions if c["type"] in PRIVATE_AND_INNOVATIVE),
-        ZERO,
-    )
+
+def _by_contributor_type(
+    contributions: list[dict[str, Any]],
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal]]:
+    """Cash and in kind per contributor type, and the host country's own."""
     by_type: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     host: dict[str, Decimal] = defaultdict(Decimal)
     for c in contributions:
@@ -150,55 +200,33 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
         if c["type"] is ContributorType.HOST_COUNTRY:
             host["cash"] += c["cash"]
             host["in_kind"] += c["in_kind"]
+    return by_type, host
+
+
+def _private_and_innovative_share(contributions: list[dict[str, Any]]) -> str:
+    total_contributions = sum((c["cash"] + c["in_kind"] for c in contributions), ZERO)
+    private = sum(
+        (c["cash"] + c["in_kind"] for c in contributions if c["type"] in PRIVATE_AND_INNOVATIVE),
+        ZERO,
+    )
+    return (
+        str((private / total_contributions).quantize(Decimal("0.0001")))
+        if total_contributions
+        else "0.0000"
+    )
+
+
+def _by_earmarking(fund_rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     by_earmarking: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in fund_rows:
         by_earmarking[row["earmarking"]]["cash"] += Decimal(row["sources"]["cash_contributions"])
         by_earmarking[row["earmarking"]]["in_kind"] += Decimal(
             row["sources"]["in_kind_contributions"]
         )
-
-    return {
-        "year": year,
-        "currency": "USD",
-        "funds": fund_rows,
-        "by_contributor_type": [
-            {"type": t, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
-            for t, v in sorted(by_type.items())
-        ],
-        "by_contributor": [
-            {
-                "contributor_id": c["id"],
-                "name": c["name"],
-                "type": c["type"].value,
-                "cash": _money(c["cash"]),
-                "in_kind": _money(c["in_kind"]),
-            }
-            for c in contributions
-        ],
-        "by_earmarking": [
-            {"earmarking": k, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
-            for k, v in sorted(by_earmarking.items())
-        ],
-        "expenditure_by_project": [
-            {"project_id": p, "amount_usd": _money(a)}
-            for p, a in _expense_by(db_session, in_year, Account.project_id)
-            if p is not None
-        ],
-        "expenditure_by_category": [
-            {"category": c or "uncategorised", "amount_usd": _money(a)}
-            for c, a in _expense_by(db_session, in_year, Account.category)
-        ],
-        "private_and_innovative_share": (
-            str((private / total_contributions).quantize(Decimal("0.0001")))
-            if total_contributions
-            else "0.0000"
-        ),
-        "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
-        "totals": {
-            k: _money(totals[k]) for k in ("opening_balance", "sources", "uses", "closing_balance")
-        },
-        "reconciles": all_reconcile,
-    }
+    return [
+        {"earmarking": k, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+        for k, v in sorted(by_earmarking.items())
+    ]
 
 
 def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str, Any]]:
@@ -285,41 +313,9 @@ _PROJECT_AGREEMENTS = (
 def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Per registry project: earmarked agreements, received, allocated, spent, balance."""
     ids = {"ids": sorted(set(project_ids))}
-    per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    # Allocations are counted from their own transactions (the allocated-cash account also
-    # carries the spending); money allocated within a fund earmarked to the project was
-    # already the project's when received, so only allocations from other funds add to it.
-    for project_id, code, kind, own, signed in db_session.execute(_PROJECT_MOVEMENTS, ids):
-        bucket = per_project[int(project_id)]
-        amount = Decimal(signed or 0)
-        if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
-            bucket["received"] -= amount
-        elif code == journal.CASH_ALLOCATED and kind is TransactionKind.ALLOCATION:
-            bucket["allocated"] += amount
-            if not own:
-                bucket["allocated_from_other_funds"] += amount
-        elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
-            bucket["spent"] += amount
-    contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for project_id, contributor_id, name, signed in db_session.execute(_PROJECT_CONTRIBUTORS, ids):
-        contributors[int(project_id)][contributor_id] = {
-            "contributor_id": contributor_id,
-            "name": name,
-            "amount_usd": _money(-Decimal(signed or 0)),
-        }
-    agreements: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in db_session.execute(_PROJECT_AGREEMENTS, ids):  # drafts are not commitments
-        agreements[int(row.project_id or 0)].append(
-            {
-                "agreement_id": row.id,
-                "contributor_id": row.contributor_id,
-                "contributor_name": row.name,
-                "total_usd": _money(to_usd(row.total, row.signing_rate)),
-                "status": row.status.value,
-                "currency": row.currency,
-                "total": _money(row.total),
-            }
-        )
+    per_project = _project_movements(db_session, ids)
+    contributors = _project_contributors(db_session, ids)
+    agreements = _project_agreements(db_session, ids)
     items = []
     for project_id in ids["ids"]:
         if project_id not in per_project and project_id not in agreements:
@@ -340,6 +336,62 @@ def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[
             }
         )
     return items
+
+
+def _project_movements(
+    db_session: Session, ids: dict[str, list[int]]
+) -> dict[int, dict[str, Decimal]]:
+    """Received, allocated (and from other funds) and spent per project."""
+    per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    # Allocations are counted from their own transactions (the allocated-cash account also
+    # carries the spending); money allocated within a fund earmarked to the project was
+    # already the project's when received, so only allocations from other funds add to it.
+    for project_id, code, kind, own, signed in db_session.execute(_PROJECT_MOVEMENTS, ids):
+        bucket = per_project[int(project_id)]
+        amount = Decimal(signed or 0)
+        if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
+            bucket["received"] -= amount
+        elif code == journal.CASH_ALLOCATED and kind is TransactionKind.ALLOCATION:
+            bucket["allocated"] += amount
+            if not own:
+                bucket["allocated_from_other_funds"] += amount
+        elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
+            bucket["spent"] += amount
+    return per_project
+
+
+def _project_contributors(
+    db_session: Session, ids: dict[str, list[int]]
+) -> dict[int, dict[int, dict[str, Any]]]:
+    """Each contributor's contributions into the fund earmarked to each project."""
+    contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for project_id, contributor_id, name, signed in db_session.execute(_PROJECT_CONTRIBUTORS, ids):
+        contributors[int(project_id)][contributor_id] = {
+            "contributor_id": contributor_id,
+            "name": name,
+            "amount_usd": _money(-Decimal(signed or 0)),
+        }
+    return contributors
+
+
+def _project_agreements(
+    db_session: Session, ids: dict[str, list[int]]
+) -> dict[int, list[dict[str, Any]]]:
+    """The signed agreements earmarked to each project."""
+    agreements: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in db_session.execute(_PROJECT_AGREEMENTS, ids):  # drafts are not commitments
+        agreements[int(row.project_id or 0)].append(
+            {
+                "agreement_id": row.id,
+                "contributor_id": row.contributor_id,
+                "contributor_name": row.name,
+                "total_usd": _money(to_usd(row.total, row.signing_rate)),
+                "status": row.status.value,
+                "currency": row.currency,
+                "total": _money(row.total),
+            }
+        )
+    return agreements
 
 
 def sources_and_uses_csv(report: dict[str, Any]) -> str:

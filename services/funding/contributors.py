@@ -1,4 +1,5 @@
-"""Domain logic of the voluntary-funding ledger. No FastAPI here; callers commit."""
+"""Contributors: registration (one host country, unique IATI identifiers), reads and changes.
+No FastAPI here; callers commit."""
 
 from __future__ import annotations
 
@@ -6,10 +7,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding.models import Contributor, ContributorType
-from services.funding.schemas import ContributorCreate, ContributorUpdate
+from services.funding.schemas.contributors import ContributorCreate, ContributorUpdate
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem
+
+
+def require_contributor(db_session: Session, contributor_id: int) -> None:
+    """422 ``unknown-contributor`` on ``contributor_id`` unless the contributor exists."""
+    if db_session.get(Contributor, contributor_id) is None:
+        raise field_problem(
+            422,
+            "contributor_id",
+            f"contributor {contributor_id} does not exist",
+            rule="unknown-contributor",
+        )
 
 
 def _ensure_unique_iati_id(

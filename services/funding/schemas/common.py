@@ -1,0 +1,112 @@
+"""API types several funding concepts share: money and currency codes, free text, the strict
+input base, the earmarking of money, and the refusal of assessed contributions (paragraph 8)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from services.funding.models import Dimension, FundKind, RevenueCategory
+from shared.codes import is_currency
+from shared.problems import FieldError, ProblemError
+
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=2)]
+NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=2)]
+ExchangeRateValue = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=10)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+def check_currency(value: str | None) -> str | None:
+    if value is not None and not is_currency(value):
+        raise ValueError(f"{value} is not an ISO 4217 currency code")
+    return value
+
+
+class StrictInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Earmarking(StrictInput):
+    """Unearmarked (core / operating costs), thematic (an SDG goal or a dimension), or one
+    registry project."""
+
+    kind: FundKind
+    sdg_goal: int | None = Field(default=None, ge=1, le=17)
+    dimension: Dimension | None = None
+    project_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Earmarking:
+        if self.kind is FundKind.UNEARMARKED:
+            if self.sdg_goal or self.dimension or self.project_id:
+                raise ValueError("an unearmarked contribution names no goal, dimension or project")
+        elif self.kind is FundKind.THEMATIC:
+            if (self.sdg_goal is None) == (self.dimension is None) or self.project_id:
+                raise ValueError("a thematic earmark names exactly one SDG goal or one dimension")
+        elif self.project_id is None or self.sdg_goal or self.dimension:
+            raise ValueError("a project earmark names exactly one registry project_id")
+        return self
+
+
+# ------------------------------------------------------------------- voluntary money only
+
+ASSESSED_RULE = (
+    "paragraph 8: all costs of the Centre are met by voluntary contributions; "
+    "the Centre takes no assessed contributions"
+)
+# Fields through which a request could say that money is an assessed contribution.
+_KIND_FIELDS = ("revenue_category", "contribution_kind", "kind", "funding_kind", "type")
+
+
+def refuse_assessed(data: Any) -> Any:
+    """422 ``assessed-contribution-refused`` whenever a kind-like field says 'assessed'."""
+    if not isinstance(data, dict):
+        return data
+    errors = [
+        FieldError(
+            field=name,
+            pointer=f"/{name}",
+            rule="assessed-contribution-refused",
+            message=f"'{data[name]}' is refused: {ASSESSED_RULE}",
+        )
+        for name in _KIND_FIELDS
+        if isinstance(data.get(name), str) and "assessed" in data[name].strip().lower()
+    ]
+    if errors:
+        raise ProblemError(
+            422,
+            f"{errors[0].field}: assessed contributions are refused ({ASSESSED_RULE})",
+            title="Assessed contributions are refused",
+            type_="assessed-contribution-refused",
+            errors=errors,
+            paragraph=8,
+            rule_text="all costs of the Centre are met by voluntary contributions",
+        )
+    return data
+
+
+class Voluntary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contribution_kind: Literal["voluntary"] = Field(
+        default="voluntary", description="Always voluntary; 'assessed' is refused (paragraph 8)."
+    )
+    revenue_category: RevenueCategory | None = Field(
+        default=None,
+        description="CEB category; derived from the earmarking when absent. 'assessed' is "
+        "refused (paragraph 8).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_assessed(cls, data: Any) -> Any:
+        return refuse_assessed(data)

@@ -1,0 +1,53 @@
+"""API models of pledges: announced, disclosed, not revenue until converted to an agreement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.funding.models import Dimension, FundKind, PledgeStatus, RevenueCategory
+from services.funding.schemas.agreements import AgreementTerms
+from services.funding.schemas.common import (
+    CurrencyCode,
+    Earmarking,
+    PositiveMoney,
+    Text,
+    Voluntary,
+    check_currency,
+)
+
+
+class PledgeCreate(Voluntary):
+    contributor_id: int = Field(ge=1)
+    amount: PositiveMoney
+    currency: CurrencyCode
+    announced_on: dt.date
+    expected_by: dt.date | None = None
+    earmarking: Earmarking = Field(default_factory=lambda: Earmarking(kind=FundKind.UNEARMARKED))
+    note: Text | None = None
+
+    _currency = field_validator("currency")(check_currency)
+
+
+class PledgeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    contributor_id: int
+    amount: Decimal
+    currency: str
+    announced_on: dt.date
+    expected_by: dt.date | None
+    earmark_kind: FundKind
+    sdg_goal: int | None
+    dimension: Dimension | None
+    project_id: int | None
+    revenue_category: RevenueCategory
+    status: PledgeStatus
+    note: str | None
+
+
+class PledgeConversion(AgreementTerms):
+    """Terms of the agreement a pledge becomes (contributor, currency, earmark from the pledge)."""

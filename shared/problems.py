@@ -244,14 +244,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         # PostgreSQL gave up a transaction to break a deadlock or a serialization conflict with
         # a concurrent one: nothing was stored, and the same request can simply be sent again.
-        # The same holds when the database could not be reached or dropped the connection.
-        if database_unavailable(exc):
-            logger.warning(
-                "database unavailable on %s %s: %s", request.method, request.url.path, exc
-            )
-            return await on_problem(request, database_unavailable_problem())
-        assert isinstance(exc, DBAPIError)
-        if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
+        # The same holds when the database could not be reached or dropped the connection
+        # (checked second: psycopg's deadlock and serialization errors are OperationalErrors).
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) not in RETRYABLE_SQLSTATES:
+            if database_unavailable(exc):
+                logger.warning(
+                    "database unavailable on %s %s: %s", request.method, request.url.path, exc
+                )
+                return await on_problem(request, database_unavailable_problem())
             return await on_unexpected(request, exc)
         logger.warning("transaction given up on %s %s: %s", request.method, request.url.path, exc)
         problem = Problem(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.projects import reference as ref
 from services.projects.models import CentreProfile, CentreProfileRevision, TermsOfReferenceDocument
-from services.projects.schemas import CentreRead, CentreUpdate
+from services.projects.schemas.centre import CentreRead, CentreUpdate
 from services.projects.service import get_centre
 from shared.db import utcnow
 from shared.pagination import SortKey, paginate

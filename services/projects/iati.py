@@ -39,15 +39,8 @@ from services.projects.models import (
     ResultType,
 )
 from services.projects.rules import Violations
-from services.projects.schemas import (
-    AlignmentIn,
-    CountryShare,
-    IndicatorIn,
-    ParticipantIn,
-    PeriodIn,
-    RegionShare,
-    ResultIn,
-)
+from services.projects.schemas.projects import AlignmentIn, CountryShare, ParticipantIn, RegionShare
+from services.projects.schemas.results import IndicatorIn, PeriodIn, ResultIn
 from shared.db import utcnow
 from shared.problems import ProblemError
 

@@ -55,7 +55,7 @@ from services.projects.models import (
     ProjectTarget,
     ProjectUnEntity,
 )
-from services.projects.schemas import (
+from services.projects.schemas.projects import (
     AlignmentRead,
     CountryShareRead,
     MoneyRead,

@@ -25,7 +25,7 @@ from services.projects.models import (
     ResultIndicator,
 )
 from services.projects.rules import Violations
-from services.projects.schemas import (
+from services.projects.schemas.results import (
     IndicatorRead,
     PeriodRead,
     ResultIn,

@@ -42,12 +42,11 @@ from services.projects.models import (
     ProjectUnEntity,
 )
 from services.projects.rules import Violations
-from services.projects.schemas import (
+from services.projects.schemas.organisations import OrganisationCreate, OrganisationUpdate
+from services.projects.schemas.projects import (
     AlignmentIn,
     AlignmentRead,
     CountryShare,
-    OrganisationCreate,
-    OrganisationUpdate,
     ParticipantIn,
     ProjectCreate,
     ProjectUpdate,

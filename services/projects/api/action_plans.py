@@ -7,7 +7,7 @@ from fastapi import Query, Request, Response
 from services.projects import action_plans as plans
 from services.projects.deps import READ, WRITE
 from services.projects.models import ActionPlanStatus
-from services.projects.schemas import (
+from services.projects.schemas.action_plans import (
     ActionPlanAdopt,
     ActionPlanCreate,
     ActionPlanRead,

@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from services.projects import centre as centre_service
 from services.projects import service
 from services.projects.deps import ADMIN, READ
-from services.projects.schemas import CentreRead, CentreRevisionRead, CentreUpdate
+from services.projects.schemas.centre import CentreRead, CentreRevisionRead, CentreUpdate
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.projects import facets
 from services.projects.deps import READ, FilterDep
-from services.projects.schemas import FacetCount, ProjectFacets
+from services.projects.schemas.facets import FacetCount, ProjectFacets
 from shared.deps import SessionDep
 from shared.problems import problem_responses
 from shared.routing import api_router

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 
 from services.projects import iati
 from services.projects.deps import READ, WRITE, FilterDep
+from services.projects.schemas.iati import ImportSummary
 from shared.deps import SessionDep
 from shared.problems import problem_responses
 from shared.routing import api_router
@@ -16,11 +16,6 @@ from shared.uow import UnitOfWorkDep
 router = api_router(prefix="/api/v1/iati", tags=["IATI 2.03"])
 XML_MEDIA_TYPE = "application/xml"
 _XML_BODY = {"schema": {"type": "string", "format": "binary"}}
-
-
-class ImportSummary(BaseModel):
-    created: list[int]
-    updated: list[int]
 
 
 @router.get(

@@ -6,7 +6,11 @@ from fastapi import Query, Request, Response
 
 from services.projects import service
 from services.projects.deps import READ, WRITE
-from services.projects.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
+from services.projects.schemas.organisations import (
+    OrganisationCreate,
+    OrganisationRead,
+    OrganisationUpdate,
+)
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page

@@ -6,7 +6,12 @@ from fastapi import Request, Response
 
 from services.projects import reads, service
 from services.projects.deps import READ, WRITE, BatchIdsDep, FilterDep
-from services.projects.schemas import ProjectBatch, ProjectCreate, ProjectRead, ProjectUpdate
+from services.projects.schemas.projects import (
+    ProjectBatch,
+    ProjectCreate,
+    ProjectRead,
+    ProjectUpdate,
+)
 from shared.deps import SessionDep
 from shared.etag import check_if_match, etag_response
 from shared.pagination import CursorParam, LimitParam, Page

@@ -7,7 +7,7 @@ from fastapi import Query, Request, Response
 
 from services.projects import reference as ref
 from services.projects.deps import READ
-from services.projects.schemas import (
+from services.projects.schemas.reference import (
     CodelistItemRead,
     CountryRead,
     SdgGoalRead,

@@ -6,7 +6,7 @@ from fastapi import Request, Response
 
 from services.projects import results, service
 from services.projects.deps import READ, WRITE, BatchIdsDep
-from services.projects.schemas import (
+from services.projects.schemas.results import (
     ResultsFrameworkBatch,
     ResultsFrameworkIn,
     ResultsFrameworkRead,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from services.projects import service
+from services.projects.filters import ProjectFilter
 from services.projects.models import ActivityStatus, Dimension, ParticipantRole
 from shared.auth import require_scope
 
@@ -38,8 +38,8 @@ async def project_filter(
         default=None, ge=1990, le=2100, description="Active at some time in this year."
     ),
     q: str | None = Query(default=None, max_length=200, description="Text in title/description."),
-) -> service.ProjectFilter:
-    return service.ProjectFilter(
+) -> ProjectFilter:
+    return ProjectFilter(
         country=country,
         sdg_goal=sdg_goal,
         sdg_target=sdg_target,
@@ -56,7 +56,7 @@ async def project_filter(
     )
 
 
-FilterDep = Annotated[service.ProjectFilter, Depends(project_filter)]
+FilterDep = Annotated[ProjectFilter, Depends(project_filter)]
 
 
 async def batch_ids(

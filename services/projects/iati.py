@@ -25,9 +25,11 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.projects import facet_cells, service
+from services.projects import facet_cells, projects
 from services.projects import reference as ref
 from services.projects import results as results_service
+from services.projects.centre import CENTRE_ORGANISATION_TYPE, get_centre
+from services.projects.filters import ProjectFilter
 from services.projects.models import (
     ActivityStatus,
     CentreProfile,
@@ -38,7 +40,7 @@ from services.projects.models import (
     Project,
     ResultType,
 )
-from services.projects.rules import Violations
+from services.projects.rules import ProjectState, Violations, check_project
 from services.projects.schemas.projects import AlignmentIn, CountryShare, ParticipantIn, RegionShare
 from services.projects.schemas.results import IndicatorIn, PeriodIn, ResultIn
 from shared.db import utcnow
@@ -58,7 +60,7 @@ _STATE_FIELD = {
     "coalition": "coalitions",
     "un-entity": "un_entities",
 }
-ROLE_BY_CODE = {code: role for role, code in service.ROLE_CODES.items()}
+ROLE_BY_CODE = {code: role for role, code in projects.ROLE_CODES.items()}
 RESULT_TYPE_CODES = {ResultType.OUTPUT: "1", ResultType.OUTCOME: "2", ResultType.IMPACT: "3"}
 MEASURE_CODES = {
     IndicatorMeasure.UNIT: "1",
@@ -113,7 +115,7 @@ def _date(value: dt.date) -> str:
     return value.isoformat()
 
 
-def export_activities(*, db_session: Session, filters: service.ProjectFilter) -> bytes:
+def export_activities(*, db_session: Session, filters: ProjectFilter) -> bytes:
     """The filtered projects as an IATI 2.03 ``iati-activities`` document."""
     stmt = filters.apply(select(Project)).order_by(Project.id).limit(MAX_EXPORT + 1)
     projects = list(db_session.execute(stmt).scalars().all())
@@ -123,7 +125,7 @@ def export_activities(*, db_session: Session, filters: service.ProjectFilter) ->
             f"more than {MAX_EXPORT} activities match; narrow the filter",
             type_="export-too-large",
         )
-    centre = service.get_centre(db_session=db_session)
+    centre = get_centre(db_session=db_session)
     now = utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z")
     root = etree.Element("iati-activities", nsmap={"sdgc": EXTENSION_NS})
     root.set("version", IATI_VERSION)
@@ -150,7 +152,7 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
         "reporting-org",
         centre.name,
         ref=centre.iati_org_id,
-        type=service.CENTRE_ORGANISATION_TYPE,
+        type=CENTRE_ORGANISATION_TYPE,
     )
     _narrative(activity, "title", project.title)
     _narrative(activity, "description", project.description, type="1")
@@ -161,7 +163,7 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
             "participating-org",
             organisation.name,
             ref=organisation.iati_org_id,
-            role=service.ROLE_CODES[participant.role],
+            role=projects.ROLE_CODES[participant.role],
             type=organisation.type,
         )
     _el(activity, "activity-status", code=project.status.value)
@@ -292,7 +294,7 @@ class ParsedActivity:
     """One activity read from XML, in the registry's terms, with the violations found."""
 
     identifier: str
-    state: service.ProjectState
+    state: ProjectState
     results: list[ResultIn] = field(default_factory=list)
     participants: list[tuple[str | None, str, str | None, ParticipantRole]] = field(
         default_factory=list
@@ -410,7 +412,7 @@ def read_activity(
         violations.add("title/narrative", "the activity needs a title", rule="required")
     elif len(title) > 500:
         violations.add("title/narrative", "at most 500 characters", rule="too-long")
-    state = service.ProjectState(title=(title or "")[:500])
+    state = ProjectState(title=(title or "")[:500])
     descriptions = activity.findall("description")
     general = [d for d in descriptions if d.get("type", "1") == "1"]
     state.description = _text(general[0]) if general else None
@@ -668,7 +670,7 @@ def _organisation_for(
 def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
     """Upsert every activity of the document, or none of them (the caller commits)."""
     root = parse_document(raw)
-    centre = service.get_centre(db_session=db_session)
+    centre = get_centre(db_session=db_session)
     activities = root.findall("iati-activity")
     if not activities:
         raise ProblemError(422, "the document holds no iati-activity", type_="no-activities")
@@ -698,7 +700,7 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
         if (
             existing is not None
             and parsed.state.status is not existing.status
-            and (parsed.state.status not in service.ALLOWED_STATUS_CHANGES[existing.status])
+            and (parsed.state.status not in projects.ALLOWED_STATUS_CHANGES[existing.status])
         ):
             violations.add(
                 "activity-status/@code",
@@ -707,7 +709,7 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
                 rule="illegal-status-change",
             )
         rule_check = Violations(prefix=violations.prefix)
-        resolved = service.check_project(db_session, parsed.state, rule_check)
+        resolved = check_project(db_session, parsed.state, rule_check)
         results_service.check_results(parsed.results, rule_check)
         _element_name(rule_check, rule_check.prefix)
         everything.errors.extend(violations.errors)
@@ -719,7 +721,7 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
     for parsed, existing, resolved in staged:
         project = existing or Project(iati_identifier=parsed.identifier)
         before = facet_cells.contribution(existing)
-        service.apply_state(project, parsed.state, resolved)
+        projects.apply_state(project, parsed.state, resolved)
         results_service.set_results(project, parsed.results)
         if existing is None:
             db_session.add(project)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Query, Request, Response
 
-from services.projects import action_plans as plans
+from services.projects import action_plans
 from services.projects.deps import READ, WRITE
 from services.projects.models import ActionPlanStatus
 from services.projects.schemas.action_plans import (
@@ -34,7 +34,9 @@ router = api_router(prefix="/api/v1/action-plans", tags=["action plans"])
 def create_action_plan(data: ActionPlanCreate, uow: UnitOfWorkDep) -> Response:
     return uow.create(
         data,
-        lambda: plans.action_plan_read(plans.create_action_plan(db_session=uow.session, data=data)),
+        lambda: action_plans.action_plan_read(
+            action_plans.create_action_plan(db_session=uow.session, data=data)
+        ),
         location=lambda p: f"/api/v1/action-plans/{p.id}",
     )
 
@@ -52,10 +54,10 @@ def list_action_plans(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[ActionPlanRead]:
-    items, next_cursor = plans.list_action_plans(
+    items, next_cursor = action_plans.list_action_plans(
         db_session=session, status=status, limit=limit, cursor=cursor
     )
-    return Page(items=[plans.action_plan_read(p) for p in items], next_cursor=next_cursor)
+    return Page(items=[action_plans.action_plan_read(p) for p in items], next_cursor=next_cursor)
 
 
 @router.get(
@@ -66,8 +68,8 @@ def list_action_plans(
     summary="Read a version",
 )
 def get_action_plan(action_plan_id: int, session: SessionDep, request: Request) -> Response:
-    plan = plans.get_action_plan(db_session=session, action_plan_id=action_plan_id)
-    return etag_response(request, plans.action_plan_read(plan))
+    plan = action_plans.get_action_plan(db_session=session, action_plan_id=action_plan_id)
+    return etag_response(request, action_plans.action_plan_read(plan))
 
 
 @router.patch(
@@ -83,13 +85,13 @@ def update_action_plan(
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    plan = plans.get_action_plan(
+    plan = action_plans.get_action_plan(
         db_session=uow.session, action_plan_id=action_plan_id, for_update=True
     )
     return uow.update(
         plan,
-        plans.action_plan_read,
-        lambda: plans.update_action_plan(db_session=uow.session, plan=plan, data=data),
+        action_plans.action_plan_read,
+        lambda: action_plans.update_action_plan(db_session=uow.session, plan=plan, data=data),
         if_match,
     )
 
@@ -107,12 +109,12 @@ def adopt_action_plan(
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    plan = plans.get_action_plan(
+    plan = action_plans.get_action_plan(
         db_session=uow.session, action_plan_id=action_plan_id, for_update=True
     )
     return uow.update(
         plan,
-        plans.action_plan_read,
-        lambda: plans.adopt_action_plan(db_session=uow.session, plan=plan, data=data),
+        action_plans.action_plan_read,
+        lambda: action_plans.adopt_action_plan(db_session=uow.session, plan=plan, data=data),
         if_match,
     )

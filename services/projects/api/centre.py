@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from services.projects import centre as centre_service
-from services.projects import service
+from services.projects import centre
 from services.projects.deps import ADMIN, READ
 from services.projects.schemas.centre import CentreRead, CentreRevisionRead, CentreUpdate
 from shared.deps import SessionDep
@@ -25,7 +24,7 @@ router = api_router(prefix="/api/v1/centre", tags=["centre"])
     summary="The Centre: seat, head, terms of reference, IATI organisation identifier",
 )
 def get_centre(session: SessionDep, request: Request) -> Response:
-    profile = service.get_centre(db_session=session)
+    profile = centre.get_centre(db_session=session)
     return etag_response(request, CentreRead.model_validate(profile))
 
 
@@ -37,11 +36,11 @@ def get_centre(session: SessionDep, request: Request) -> Response:
     summary="Change the Centre's profile (admin; If-Match required; kept in history)",
 )
 def put_centre(data: CentreUpdate, uow: UnitOfWorkDep, if_match: IfMatchHeader = None) -> Response:
-    profile = service.get_centre(db_session=uow.session, for_update=True)
+    profile = centre.get_centre(db_session=uow.session, for_update=True)
     return uow.update(
         profile,
         CentreRead.model_validate,
-        lambda: centre_service.update_centre(
+        lambda: centre.update_centre(
             db_session=uow.session,
             centre=profile,
             data=data,
@@ -61,9 +60,7 @@ def put_centre(data: CentreUpdate, uow: UnitOfWorkDep, if_match: IfMatchHeader =
 def centre_history(
     session: SessionDep, limit: LimitParam = 50, cursor: CursorParam = None
 ) -> Page[CentreRevisionRead]:
-    items, next_cursor = centre_service.list_revisions(
-        db_session=session, limit=limit, cursor=cursor
-    )
+    items, next_cursor = centre.list_revisions(db_session=session, limit=limit, cursor=cursor)
     return Page(
         items=[CentreRevisionRead.model_validate(r) for r in items], next_cursor=next_cursor
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Query, Request, Response
 
-from services.projects import service
+from services.projects import organisations
 from services.projects.deps import READ, WRITE
 from services.projects.schemas.organisations import (
     OrganisationCreate,
@@ -33,7 +33,7 @@ def create_organisation(data: OrganisationCreate, uow: UnitOfWorkDep) -> Respons
     return uow.create(
         data,
         lambda: OrganisationRead.model_validate(
-            service.create_organisation(db_session=uow.session, data=data)
+            organisations.create_organisation(db_session=uow.session, data=data)
         ),
         location=lambda o: f"/api/v1/organisations/{o.id}",
     )
@@ -56,7 +56,7 @@ def list_organisations(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[OrganisationRead]:
-    items, next_cursor = service.list_organisations(
+    items, next_cursor = organisations.list_organisations(
         db_session=session, type_=type, country=country, q=q, limit=limit, cursor=cursor
     )
     return Page(items=[OrganisationRead.model_validate(o) for o in items], next_cursor=next_cursor)
@@ -70,7 +70,9 @@ def list_organisations(
     summary="Read an organisation",
 )
 def get_organisation(organisation_id: int, session: SessionDep, request: Request) -> Response:
-    organisation = service.get_organisation(db_session=session, organisation_id=organisation_id)
+    organisation = organisations.get_organisation(
+        db_session=session, organisation_id=organisation_id
+    )
     return etag_response(request, OrganisationRead.model_validate(organisation))
 
 
@@ -87,13 +89,13 @@ def update_organisation(
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    organisation = service.get_organisation(
+    organisation = organisations.get_organisation(
         db_session=uow.session, organisation_id=organisation_id, for_update=True
     )
     return uow.update(
         organisation,
         OrganisationRead.model_validate,
-        lambda: service.update_organisation(
+        lambda: organisations.update_organisation(
             db_session=uow.session, organisation=organisation, data=data
         ),
         if_match,

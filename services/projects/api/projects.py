@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from services.projects import reads, service
+from services.projects import projects, reads
 from services.projects.deps import READ, WRITE, BatchIdsDep, FilterDep
 from services.projects.schemas.projects import (
     ProjectBatch,
@@ -34,7 +34,7 @@ def create_project(data: ProjectCreate, uow: UnitOfWorkDep) -> Response:
     return uow.create(
         data,
         lambda: reads.project_read(
-            uow.session, service.create_project(db_session=uow.session, data=data).id
+            uow.session, projects.create_project(db_session=uow.session, data=data).id
         ),
         location=lambda p: f"/api/v1/projects/{p.id}",
     )
@@ -61,7 +61,7 @@ def list_projects(
     response_model=ProjectBatch,
     dependencies=[READ],
     responses=problem_responses(),
-    summary=f"Read up to {service.MAX_BATCH_IDS} projects by id (unknown ids absent)",
+    summary=f"Read up to {projects.MAX_BATCH_IDS} projects by id (unknown ids absent)",
 )
 def batch_projects(session: SessionDep, project_ids: BatchIdsDep) -> ProjectBatch:
     return ProjectBatch(items=reads.project_reads(session, project_ids))
@@ -92,9 +92,9 @@ def update_project(
     request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    project = service.get_project(db_session=uow.session, project_id=project_id, for_update=True)
+    project = projects.get_project(db_session=uow.session, project_id=project_id, for_update=True)
     check_if_match(if_match, reads.project_read(uow.session, project_id))
-    service.update_project(db_session=uow.session, project=project, data=data)
+    projects.update_project(db_session=uow.session, project=project, data=data)
     answer = reads.project_read(uow.session, project_id)
     uow.commit()
     return etag_response(request, answer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from services.projects import results, service
+from services.projects import projects, results
 from services.projects.deps import READ, WRITE, BatchIdsDep
 from services.projects.schemas.results import (
     ResultsFrameworkBatch,
@@ -25,10 +25,10 @@ router = api_router(prefix="/api/v1/projects", tags=["projects"])
     response_model=ResultsFrameworkBatch,
     dependencies=[READ],
     responses=problem_responses(),
-    summary=f"Results frameworks with progress of up to {service.MAX_BATCH_IDS} projects",
+    summary=f"Results frameworks with progress of up to {projects.MAX_BATCH_IDS} projects",
 )
 def batch_results(session: SessionDep, project_ids: BatchIdsDep) -> ResultsFrameworkBatch:
-    service.check_batch_size(project_ids)
+    projects.check_batch_size(project_ids)
     return ResultsFrameworkBatch(items=results.framework_reads(session, project_ids))
 
 
@@ -57,7 +57,7 @@ def put_results(
     request: Request,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    project = service.get_project(db_session=uow.session, project_id=project_id, for_update=True)
+    project = projects.get_project(db_session=uow.session, project_id=project_id, for_update=True)
     check_if_match(if_match, results.framework_read(project))
     results.replace_results(db_session=uow.session, project=project, data=data)
     uow.commit()

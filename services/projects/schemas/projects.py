@@ -1,7 +1,7 @@
 """API models of the registry's projects (…Create / …Update / …Read, batch answers).
 
 Shape checks live here (lengths, patterns, enums); rules that need the catalogue, other rows
-or several fields at once live in ``service.py`` so each is stated once and names its field.
+or several fields at once live in ``rules.py`` so each is stated once and names its field.
 """
 
 from __future__ import annotations
@@ -198,3 +198,24 @@ class ProjectBatch(BaseModel):
     """Projects read by id; ids that do not exist are simply absent."""
 
     items: list[ProjectRead]
+
+
+class ProjectFilterQuery(BaseModel):
+    # The registry filter's query parameters (list, facets, IATI export); every one narrows.
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="Recipient country (ISO alpha-2)."
+    )
+    sdg_goal: str | None = Field(default=None, max_length=2, alias="goal")
+    sdg_target: str | None = Field(default=None, max_length=5, alias="target")
+    dimension: Dimension | None = None
+    status: ActivityStatus | None = Field(default=None, description="IATI activity status.")
+    organisation_id: int | None = Field(default=None, alias="organisation")
+    role: ParticipantRole | None = Field(default=None, description="With organisation, its role.")
+    speca_group: str | None = Field(default=None, max_length=60)
+    lldc_priority: str | None = Field(default=None, max_length=2)
+    coalition: str | None = Field(default=None, max_length=60)
+    action_plan_version: int | None = Field(default=None, ge=1)
+    year_active: int | None = Field(
+        default=None, ge=1990, le=2100, description="Active at some time in this year."
+    )
+    q: str | None = Field(default=None, max_length=200, description="Text in title/description.")

@@ -46,61 +46,71 @@ class ProjectFilter:
     q: str | None = None
 
     def conditions(self) -> list[Any]:
-        conds: list[Any] = []
-        pid = Project.id
+        """The SQL condition of every field given, in field order."""
+        found = (
+            _member(ProjectCountry, ProjectCountry.country, self.country),
+            _member(ProjectGoal, ProjectGoal.goal, self.sdg_goal),
+            _member(ProjectTarget, ProjectTarget.target, self.sdg_target),
+            _member(ProjectDimension, ProjectDimension.dimension, self.dimension),
+            None if self.status is None else Project.status == self.status,
+            self._participant(),
+            _member(ProjectSpecaGroup, ProjectSpecaGroup.group_code, self.speca_group),
+            _member(ProjectLldcPriority, ProjectLldcPriority.priority, self.lldc_priority),
+            _member(ProjectCoalition, ProjectCoalition.coalition, self.coalition),
+            self._in_action_plan(),
+            self._active_in_year(),
+            self._text(),
+        )
+        return [c for c in found if c is not None]
 
-        def member(table: Any, column: Any, value: Any) -> None:
-            conds.append(pid.in_(select(table.project_id).where(column == value)))
+    def _participant(self) -> Any | None:
+        """An organisation taking part, in a given role, or both."""
+        if self.organisation_id is None and self.role is None:
+            return None
+        sub = select(ProjectParticipant.project_id)
+        if self.organisation_id is not None:
+            sub = sub.where(ProjectParticipant.organisation_id == self.organisation_id)
+        if self.role is not None:
+            sub = sub.where(ProjectParticipant.role == self.role)
+        return Project.id.in_(sub)
 
-        if self.country is not None:
-            member(ProjectCountry, ProjectCountry.country, self.country)
-        if self.sdg_goal is not None:
-            member(ProjectGoal, ProjectGoal.goal, self.sdg_goal)
-        if self.sdg_target is not None:
-            member(ProjectTarget, ProjectTarget.target, self.sdg_target)
-        if self.dimension is not None:
-            member(ProjectDimension, ProjectDimension.dimension, self.dimension)
-        if self.status is not None:
-            conds.append(Project.status == self.status)
-        if self.organisation_id is not None or self.role is not None:
-            sub = select(ProjectParticipant.project_id)
-            if self.organisation_id is not None:
-                sub = sub.where(ProjectParticipant.organisation_id == self.organisation_id)
-            if self.role is not None:
-                sub = sub.where(ProjectParticipant.role == self.role)
-            conds.append(pid.in_(sub))
-        if self.speca_group is not None:
-            member(ProjectSpecaGroup, ProjectSpecaGroup.group_code, self.speca_group)
-        if self.lldc_priority is not None:
-            member(ProjectLldcPriority, ProjectLldcPriority.priority, self.lldc_priority)
-        if self.coalition is not None:
-            member(ProjectCoalition, ProjectCoalition.coalition, self.coalition)
-        if self.action_plan_version is not None:
-            conds.append(
-                exists(
-                    select(ActionPlanItem.id)
-                    .join(ActionPlan, ActionPlan.id == ActionPlanItem.action_plan_id)
-                    .where(
-                        ActionPlanItem.project_id == pid,
-                        ActionPlan.version_number == self.action_plan_version,
-                    )
-                )
+    def _in_action_plan(self) -> Any | None:
+        if self.action_plan_version is None:
+            return None
+        return exists(
+            select(ActionPlanItem.id)
+            .join(ActionPlan, ActionPlan.id == ActionPlanItem.action_plan_id)
+            .where(
+                ActionPlanItem.project_id == Project.id,
+                ActionPlan.version_number == self.action_plan_version,
             )
-        if self.year_active is not None:
-            first = dt.date(self.year_active, 1, 1)
-            last = dt.date(self.year_active, 12, 31)
-            start = func.coalesce(Project.actual_start, Project.planned_start)
-            end = func.coalesce(Project.actual_end, Project.planned_end)
-            conds.append(and_(start.is_not(None), start <= last, or_(end.is_(None), end >= first)))
-        if self.q:
-            conds.append(
-                or_(
-                    Project.title.icontains(self.q, autoescape=True),
-                    Project.description.icontains(self.q, autoescape=True),
-                )
-            )
-        return conds
+        )
+
+    def _active_in_year(self) -> Any | None:
+        """Started (actually, else as planned) by the year's end, not ended before it began."""
+        if self.year_active is None:
+            return None
+        first = dt.date(self.year_active, 1, 1)
+        last = dt.date(self.year_active, 12, 31)
+        start = func.coalesce(Project.actual_start, Project.planned_start)
+        end = func.coalesce(Project.actual_end, Project.planned_end)
+        return and_(start.is_not(None), start <= last, or_(end.is_(None), end >= first))
+
+    def _text(self) -> Any | None:
+        if not self.q:
+            return None
+        return or_(
+            Project.title.icontains(self.q, autoescape=True),
+            Project.description.icontains(self.q, autoescape=True),
+        )
 
     def apply(self, stmt: Select[Any]) -> Select[Any]:
         conds = self.conditions()
         return stmt.where(*conds) if conds else stmt
+
+
+def _member(table: Any, column: Any, value: Any) -> Any | None:
+    """The project has a row in ``table`` whose ``column`` is ``value``."""
+    if value is None:
+        return None
+    return Project.id.in_(select(table.project_id).where(column == value))

@@ -140,18 +140,39 @@ def apply_state(
     participants: Sequence[tuple[Organisation, ParticipantRole]],
 ) -> None:
     """Write a checked state onto ``project`` (row and association rows)."""
-    for name in (
-        "title",
-        "description",
-        "status",
-        "planned_start",
-        "planned_end",
-        "actual_start",
-        "actual_end",
-        "budget_amount",
-        "budget_currency",
-    ):
+    _write_columns(project, state)
+    _sync_sdg_alignment(project, state)
+    _sync_places(project, state)
+    _sync(
+        project.participants,
+        [(o.id, r) for o, r in participants],
+        lambda p: (p.organisation_id, p.role),
+        lambda k: ProjectParticipant(organisation_id=k[0], role=k[1]),
+    )
+    _sync_cooperation(project, state)
+    _sync_national_alignments(project, state)
+
+
+_COLUMNS = (
+    "title",
+    "description",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "budget_amount",
+    "budget_currency",
+)
+
+
+def _write_columns(project: Project, state: ProjectState) -> None:
+    for name in _COLUMNS:
         setattr(project, name, getattr(state, name))
+
+
+def _sync_sdg_alignment(project: Project, state: ProjectState) -> None:
+    """Dimensions, goals and targets."""
     _sync(
         project.dimensions,
         state.dimensions,
@@ -160,6 +181,10 @@ def apply_state(
     )
     _sync(project.goals, state.sdg_goals, lambda r: r.goal, lambda k: ProjectGoal(goal=k))
     _sync(project.targets, state.sdg_targets, lambda r: r.target, lambda k: ProjectTarget(target=k))
+
+
+def _sync_places(project: Project, state: ProjectState) -> None:
+    """Recipient countries and regions with their shares."""
     shares = {c.code: c.percentage for c in state.recipient_countries}
     _sync(project.countries, list(shares), lambda r: r.country, lambda k: ProjectCountry(country=k))
     for row in project.countries:
@@ -176,12 +201,10 @@ def apply_state(
         share = region_shares[(region.vocabulary, region.code)]
         if region.percentage != share:
             region.percentage = share
-    _sync(
-        project.participants,
-        [(o.id, r) for o, r in participants],
-        lambda p: (p.organisation_id, p.role),
-        lambda k: ProjectParticipant(organisation_id=k[0], role=k[1]),
-    )
+
+
+def _sync_cooperation(project: Project, state: ProjectState) -> None:
+    """Coordinating UN entities, SPECA groups, LLDC priorities, coalitions."""
     _sync(
         project.un_entities,
         state.un_entities,
@@ -206,6 +229,10 @@ def apply_state(
         lambda r: r.coalition,
         lambda k: ProjectCoalition(coalition=k),
     )
+
+
+def _sync_national_alignments(project: Project, state: ProjectState) -> None:
+    """Alignment statements, replaced as a whole when any of them changed."""
     wanted_alignments = [a.model_dump() for a in state.alignments]
     current = [AlignmentRead.model_validate(a).model_dump() for a in project.alignments]
     if current != wanted_alignments:

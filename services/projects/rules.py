@@ -146,9 +146,21 @@ def check_project(
 ) -> list[tuple[Organisation, ParticipantRole]]:
     """Check every rule of ``state``; normalise it (implied goals, derived dimensions).
 
-    Returns the resolved participants. Violations are collected, not raised.
+    Returns the resolved participants. Violations are collected, not raised, in the order of
+    the groups below.
     """
-    # SDG alignment: known codes; a target implies its goal.
+    _check_sdg_alignment(state, violations)
+    _check_places(state, violations)
+    _check_dates(violations, state.planned_start, state.planned_end, "planned_end")
+    _check_dates(violations, state.actual_start, state.actual_end, "actual_end")
+    _check_cooperation(state, violations)
+    _check_national_alignments(state, violations)
+    _check_budget(state, violations)
+    return _resolve_participants(db_session, state.participants, violations)
+
+
+def _check_sdg_alignment(state: ProjectState, violations: Violations) -> None:
+    """SDG alignment: known codes; a target implies its goal; dimensions from the goals."""
     _check_codes(
         violations,
         "sdg_goals",
@@ -178,7 +190,9 @@ def check_project(
             rule="dimension-required",
         )
 
-    # Where: recipient countries and regions, shares.
+
+def _check_places(state: ProjectState, violations: Violations) -> None:
+    """Where: recipient countries (a programme country among them) and regions, shares."""
     codes = [c.code for c in state.recipient_countries]
     _check_codes(
         violations,
@@ -197,7 +211,12 @@ def check_project(
             "name at least one programme country (KZ, KG, TJ, TM, UZ, AF)",
             rule="programme-country-required",
         )
-    for i, region in enumerate(state.recipient_regions):
+    _check_regions(state.recipient_regions, violations)
+    _check_shares(state, violations)
+
+
+def _check_regions(regions: Sequence[RegionShare], violations: Violations) -> None:
+    for i, region in enumerate(regions):
         if not ref.codelist("RegionVocabulary").contains(region.vocabulary):
             violations.add(
                 f"recipient_regions.{i}.vocabulary",
@@ -210,6 +229,9 @@ def check_project(
                 f"{region.code!r} is not an OECD DAC region code",
                 rule="unknown-code",
             )
+
+
+def _check_shares(state: ProjectState, violations: Violations) -> None:
     shares = [c.percentage for c in state.recipient_countries] + [
         r.percentage for r in state.recipient_regions
     ]
@@ -222,11 +244,9 @@ def check_project(
             rule="shares-must-sum-to-100",
         )
 
-    # When.
-    _check_dates(violations, state.planned_start, state.planned_end, "planned_end")
-    _check_dates(violations, state.actual_start, state.actual_end, "actual_end")
 
-    # Regional cooperation vocabularies.
+def _check_cooperation(state: ProjectState, violations: Violations) -> None:
+    """Regional cooperation vocabularies: SPECA groups, LLDC priorities, coalitions."""
     _check_codes(
         violations,
         "speca_groups",
@@ -254,7 +274,10 @@ def check_project(
     for name in ("speca_groups", "lldc_priorities", "coalitions", "un_entities"):
         setattr(state, name, _unique(getattr(state, name)))
 
-    # Alignment with the programme countries' own priorities.
+
+def _check_national_alignments(state: ProjectState, violations: Violations) -> None:
+    """Alignment with the programme countries' own priorities."""
+    codes = [c.code for c in state.recipient_countries]
     for i, alignment in enumerate(state.alignments):
         if alignment.country not in codes:
             violations.add(
@@ -273,13 +296,14 @@ def check_project(
                 rule="end-before-start",
             )
 
+
+def _check_budget(state: ProjectState, violations: Violations) -> None:
     if state.budget_currency is not None and not ref.is_currency(state.budget_currency):
         violations.add(
             "planned_budget.currency",
             f"{state.budget_currency} is not an active ISO 4217 currency code",
             rule="unknown-currency",
         )
-    return _resolve_participants(db_session, state.participants, violations)
 
 
 def _resolve_participants(

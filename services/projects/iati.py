@@ -87,8 +87,7 @@ def _narrative(parent: etree._Element, tag: str, text: str | None, **attrs: str 
 
 
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _date(value: dt.date) -> str:
@@ -444,7 +443,3 @@ def _write(db_session: Session, staged: Sequence[_Staged]) -> ImportOutcome:
         facet_cells.apply_delta(db_session, before, facet_cells.contribution(project))
         (outcome.updated if existing is not None else outcome.created).append(project.id)
     return outcome
-
-
-def import_summary(outcome: ImportOutcome) -> dict[str, Sequence[int]]:
-    return {"created": outcome.created, "updated": outcome.updated}

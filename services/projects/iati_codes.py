@@ -8,7 +8,6 @@ from services.projects.models import IndicatorMeasure, ResultType
 VOCABULARY_BASE = "urn:sdgc:vocabulary:"
 EXTENSION_NS = "urn:sdgc:iati-extension"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-CENTRE_VOCABULARIES = ("dimension", "speca-group", "lldc-priority", "coalition", "un-entity")
 RESULT_TYPE_CODES = {ResultType.OUTPUT: "1", ResultType.OUTCOME: "2", ResultType.IMPACT: "3"}
 MEASURE_CODES = {
     IndicatorMeasure.UNIT: "1",

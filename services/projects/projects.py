@@ -46,7 +46,7 @@ from services.projects.schemas.projects import (
     RegionShare,
 )
 from shared.db import one_or_404
-from shared.problems import conflict, field_problem
+from shared.problems import field_problem
 
 MAX_BATCH_IDS = 100
 ROLE_CODES: dict[ParticipantRole, str] = {
@@ -368,8 +368,3 @@ def check_batch_size(project_ids: Sequence[int]) -> None:
 def status_name(status: ActivityStatus) -> str:
     item = ref.codelist("ActivityStatus").get(status.value)
     return item.name if item is not None else status.value
-
-
-def ensure_project_exists(db_session: Session, project_id: int) -> None:
-    if db_session.get(Project, project_id) is None:
-        raise conflict(f"project {project_id} does not exist", rule="unknown-project")

@@ -3,8 +3,6 @@ IATI codelists."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 
@@ -49,10 +47,3 @@ class CodelistItemRead(BaseModel):
     code: str
     name: str
     withdrawn: bool
-
-
-class ReferenceList(BaseModel, frozen=True):
-    """A complete (unpaged) reference list; ``source`` is its attribution."""
-
-    items: list[Any]
-    source: str

@@ -24,6 +24,7 @@ from services.projects.models import (
     Result,
     ResultIndicator,
 )
+from services.projects.projects import check_batch_size
 from services.projects.rules import Violations
 from services.projects.schemas.results import (
     IndicatorIn,
@@ -80,6 +81,7 @@ def framework_read(project: Project) -> ResultsFrameworkRead:
 def framework_reads(db_session: Session, project_ids: Sequence[int]) -> list[ResultsFrameworkRead]:
     """Frameworks of these projects in the order asked (unknown ids left out), in a fixed
     number of statements: the ids, the results, their indicators, their periods."""
+    check_batch_size(project_ids)
     wanted = set(project_ids)
     known = set(db_session.scalars(select(Project.id).where(Project.id.in_(wanted))))
     by_project: dict[int, list[Result]] = defaultdict(list)

@@ -28,7 +28,6 @@ router = api_router(prefix="/api/v1/projects", tags=["projects"])
     summary=f"Results frameworks with progress of up to {projects.MAX_BATCH_IDS} projects",
 )
 def batch_results(session: SessionDep, project_ids: BatchIdsDep) -> ResultsFrameworkBatch:
-    projects.check_batch_size(project_ids)
     return ResultsFrameworkBatch(items=results.framework_reads(session, project_ids))
 
 

@@ -21,7 +21,7 @@ from services.projects.models import (
     Project,
 )
 from services.projects.rules import Violations
-from services.projects.schemas import (
+from services.projects.schemas.action_plans import (
     ActionPlanAdopt,
     ActionPlanCreate,
     ActionPlanItemIn,

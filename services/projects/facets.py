@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.projects.facet_cells import ANY
+from services.projects.filters import ProjectFilter
 from services.projects.models import (
     FacetCell,
     Project,
@@ -23,7 +24,7 @@ from services.projects.models import (
     ProjectDimension,
     ProjectGoal,
 )
-from services.projects.service import ProjectFilter, goal_order
+from services.projects.reference import goal_order
 
 FACETS = ("country", "sdg_goal", "dimension", "status")
 _CUBE_FILTERS = frozenset({"country", "sdg_goal", "status"})

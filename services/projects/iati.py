@@ -7,10 +7,10 @@ coordinating UN entities as ``tag vocabulary="99"`` with the Centre's vocabulary
 alignment statements as elements in the Centre's namespace (IATI allows ``##other`` elements
 at the end of an activity). The export of the suite therefore imports back unchanged.
 
-Import is all-or-nothing: every activity is checked with the same rules as the JSON API and
-every violation is reported with the activity identifier and the IATI element; a document
-with any violation changes nothing. Activities are upserted by ``iati-identifier``.
-XML is parsed without entity expansion, DTD loading or network access.
+Import is all-or-nothing: every activity is read (:mod:`.iati_reader`), then checked with the
+same rules as the JSON API, and every violation is reported with the activity identifier and
+the IATI element; a document with any violation changes nothing. Activities are upserted by
+``iati-identifier``.
 """
 
 from __future__ import annotations
@@ -18,60 +18,35 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.projects import facet_cells, service
+from services.projects import facet_cells, projects
 from services.projects import reference as ref
 from services.projects import results as results_service
-from services.projects.models import (
-    ActivityStatus,
-    CentreProfile,
-    Dimension,
-    IndicatorMeasure,
-    Organisation,
-    ParticipantRole,
-    Project,
-    ResultType,
+from services.projects.centre import CENTRE_ORGANISATION_TYPE, get_centre
+from services.projects.filters import ProjectFilter
+from services.projects.iati_codes import (
+    EXTENSION_NS,
+    MEASURE_CODES,
+    RESULT_TYPE_CODES,
+    VOCABULARY_BASE,
+    XML_LANG,
 )
-from services.projects.rules import Violations
-from services.projects.schemas import (
-    AlignmentIn,
-    CountryShare,
-    IndicatorIn,
-    ParticipantIn,
-    PeriodIn,
-    RegionShare,
-    ResultIn,
-)
+from services.projects.iati_reader import ParsedActivity, parse_document, read_activity
+from services.projects.models import CentreProfile, Organisation, Project
+from services.projects.rules import Violations, check_project
+from services.projects.schemas.projects import ParticipantIn
 from shared.db import utcnow
 from shared.problems import ProblemError
 
 IATI_VERSION = "2.03"
-VOCABULARY_BASE = "urn:sdgc:vocabulary:"
-EXTENSION_NS = "urn:sdgc:iati-extension"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_EXPORT = 10_000
 
-CENTRE_VOCABULARIES = ("dimension", "speca-group", "lldc-priority", "coalition", "un-entity")
-_STATE_FIELD = {
-    "dimension": "dimensions",
-    "speca-group": "speca_groups",
-    "lldc-priority": "lldc_priorities",
-    "coalition": "coalitions",
-    "un-entity": "un_entities",
-}
-ROLE_BY_CODE = {code: role for role, code in service.ROLE_CODES.items()}
-RESULT_TYPE_CODES = {ResultType.OUTPUT: "1", ResultType.OUTCOME: "2", ResultType.IMPACT: "3"}
-MEASURE_CODES = {
-    IndicatorMeasure.UNIT: "1",
-    IndicatorMeasure.PERCENTAGE: "2",
-    IndicatorMeasure.QUALITATIVE: "5",
-}
 # Which IATI element carries each field of the JSON API, to name it in import errors.
 ELEMENT_OF_FIELD = {
     "title": "title",
@@ -112,15 +87,14 @@ def _narrative(parent: etree._Element, tag: str, text: str | None, **attrs: str 
 
 
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _date(value: dt.date) -> str:
     return value.isoformat()
 
 
-def export_activities(*, db_session: Session, filters: service.ProjectFilter) -> bytes:
+def export_activities(*, db_session: Session, filters: ProjectFilter) -> bytes:
     """The filtered projects as an IATI 2.03 ``iati-activities`` document."""
     stmt = filters.apply(select(Project)).order_by(Project.id).limit(MAX_EXPORT + 1)
     projects = list(db_session.execute(stmt).scalars().all())
@@ -130,7 +104,7 @@ def export_activities(*, db_session: Session, filters: service.ProjectFilter) ->
             f"more than {MAX_EXPORT} activities match; narrow the filter",
             type_="export-too-large",
         )
-    centre = service.get_centre(db_session=db_session)
+    centre = get_centre(db_session=db_session)
     now = utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z")
     root = etree.Element("iati-activities", nsmap={"sdgc": EXTENSION_NS})
     root.set("version", IATI_VERSION)
@@ -141,6 +115,7 @@ def export_activities(*, db_session: Session, filters: service.ProjectFilter) ->
 
 
 def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> None:
+    """One ``iati-activity``, its elements in the order of the 2.03 sequence."""
     updated = project.updated_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     currency = project.budget_currency or "USD"
     activity = _el(
@@ -151,13 +126,27 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
         hierarchy="1",
     )
     activity.set(XML_LANG, "en")
+    _write_identification(activity, project, centre)
+    _write_status_and_dates(activity, project)
+    _write_places(activity, project)
+    _write_tags(activity, project)
+    _write_budget(activity, project)
+    for result in project.results:
+        _result(activity, result)
+    _write_alignments(activity, project)
+
+
+def _write_identification(
+    activity: etree._Element, project: Project, centre: CentreProfile
+) -> None:
+    """Identifier, reporting organisation (the Centre), title, description, participants."""
     _el(activity, "iati-identifier").text = project.iati_identifier
     _narrative(
         activity,
         "reporting-org",
         centre.name,
         ref=centre.iati_org_id,
-        type=service.CENTRE_ORGANISATION_TYPE,
+        type=CENTRE_ORGANISATION_TYPE,
     )
     _narrative(activity, "title", project.title)
     _narrative(activity, "description", project.description, type="1")
@@ -168,9 +157,12 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
             "participating-org",
             organisation.name,
             ref=organisation.iati_org_id,
-            role=service.ROLE_CODES[participant.role],
+            role=projects.ROLE_CODES[participant.role],
             type=organisation.type,
         )
+
+
+def _write_status_and_dates(activity: etree._Element, project: Project) -> None:
     _el(activity, "activity-status", code=project.status.value)
     dates = [
         ("1", project.planned_start),
@@ -183,12 +175,15 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
     for code, value in dates:
         if value is not None:
             _el(activity, "activity-date", type=code, iso_date=_date(value))
+
+
+def _write_places(activity: etree._Element, project: Project) -> None:
     for country in project.countries:
         _el(
             activity,
             "recipient-country",
             code=country.country,
-            percentage=_number(country.percentage) if country.percentage is not None else None,
+            percentage=_opt_number(country.percentage),
         )
     for region in project.regions:
         _el(
@@ -196,8 +191,12 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
             "recipient-region",
             code=region.code,
             vocabulary=region.vocabulary,
-            percentage=_number(region.percentage) if region.percentage is not None else None,
+            percentage=_opt_number(region.percentage),
         )
+
+
+def _write_tags(activity: etree._Element, project: Project) -> None:
+    """SDG goals and targets (vocabularies 2, 3), then the Centre's vocabularies (99)."""
     goal_titles = {g.code: g.title for g in ref.sdg_goals()}
     for goal in project.goals:
         _narrative(activity, "tag", goal_titles.get(goal.goal), vocabulary="2", code=goal.goal)
@@ -219,16 +218,22 @@ def _activity(root: etree._Element, project: Project, centre: CentreProfile) -> 
                 vocabulary_uri=VOCABULARY_BASE + vocabulary,
                 code=code,
             )
-    if project.budget_amount is not None and project.budget_currency is not None:
-        start = project.planned_start or project.created_at.date()
-        end = project.planned_end or start
-        budget = _el(activity, "budget", type="1", status="1")
-        _el(budget, "period-start", iso_date=_date(start))
-        _el(budget, "period-end", iso_date=_date(end))
-        amount = _el(budget, "value", currency=project.budget_currency, value_date=_date(start))
-        amount.text = _number(project.budget_amount)
-    for result in project.results:
-        _result(activity, result)
+
+
+def _write_budget(activity: etree._Element, project: Project) -> None:
+    if project.budget_amount is None or project.budget_currency is None:
+        return
+    start = project.planned_start or project.created_at.date()
+    end = project.planned_end or start
+    budget = _el(activity, "budget", type="1", status="1")
+    _el(budget, "period-start", iso_date=_date(start))
+    _el(budget, "period-end", iso_date=_date(end))
+    amount = _el(budget, "value", currency=project.budget_currency, value_date=_date(start))
+    amount.text = _number(project.budget_amount)
+
+
+def _write_alignments(activity: etree._Element, project: Project) -> None:
+    """Alignment statements in the Centre's namespace, at the end of the activity."""
     for alignment in project.alignments:
         element = _el(
             activity,
@@ -295,334 +300,9 @@ def _opt_number(value: Decimal | None) -> str | None:
 
 
 @dataclass
-class ParsedActivity:
-    """One activity read from XML, in the registry's terms, with the violations found."""
-
-    identifier: str
-    state: service.ProjectState
-    results: list[ResultIn] = field(default_factory=list)
-    participants: list[tuple[str | None, str, str | None, ParticipantRole]] = field(
-        default_factory=list
-    )
-
-
-@dataclass
 class ImportOutcome:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
-
-
-def parse_document(raw: bytes) -> etree._Element:
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ProblemError(
-            422, f"the body is not well-formed XML: {exc}", type_="malformed-xml"
-        ) from None
-    if root.tag != "iati-activities":
-        raise ProblemError(
-            422, "the document's root element must be iati-activities", type_="not-iati-activities"
-        )
-    version = root.get("version", "")
-    if not version.startswith("2.0"):
-        raise ProblemError(
-            422, f"IATI version {version or '(none)'} is not 2.0x", type_="unsupported-iati-version"
-        )
-    return root
-
-
-def _text(element: etree._Element | None) -> str | None:
-    """The English (or first) narrative of an element, whitespace collapsed."""
-    if element is None:
-        return None
-    narratives = element.findall("narrative")
-    if not narratives:
-        return None
-    chosen = next((n for n in narratives if n.get(XML_LANG) in (None, "en")), narratives[0])
-    text = " ".join((chosen.text or "").split())
-    return text or None
-
-
-class _Reader:
-    """Reads one activity, adding a violation for every value it cannot accept."""
-
-    def __init__(self, activity: etree._Element, violations: Violations) -> None:
-        self.activity = activity
-        self.v = violations
-
-    def date(self, element: etree._Element, where: str) -> dt.date | None:
-        raw = element.get("iso-date", "")
-        try:
-            return dt.date.fromisoformat(raw[:10])
-        except ValueError:
-            self.v.add(f"{where}/@iso-date", f"{raw!r} is not an ISO date", rule="invalid-date")
-            return None
-
-    def decimal(self, raw: str | None, where: str) -> Decimal | None:
-        if raw is None or raw.strip() == "":
-            return None
-        try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            self.v.add(where, f"{raw!r} is not a number", rule="invalid-number")
-            return None
-        if not value.is_finite():
-            self.v.add(where, f"{raw!r} is not a finite number", rule="invalid-number")
-            return None
-        return value
-
-    def year(self, raw: str | None, where: str) -> int | None:
-        if raw is None:
-            return None
-        if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
-            self.v.add(where, f"{raw!r} is not a year between 1990 and 2100", rule="invalid-year")
-            return None
-        return int(raw)
-
-
-def read_activity(
-    activity: etree._Element, index: int, centre: CentreProfile
-) -> tuple[ParsedActivity, Violations]:
-    identifier = " ".join((activity.findtext("iati-identifier") or "").split())
-    violations = Violations(prefix=f"iati-activity[{index + 1}]({identifier or '?'})/")
-    r = _Reader(activity, violations)
-    if not identifier:
-        violations.add("iati-identifier", "every activity needs an identifier", rule="required")
-    reporting = activity.find("reporting-org")
-    reporting_ref = reporting.get("ref") if reporting is not None else None
-    if reporting_ref != centre.iati_org_id:
-        violations.add(
-            "reporting-org/@ref",
-            f"{reporting_ref!r} is not the Centre ({centre.iati_org_id}); the registry holds "
-            "the Centre's own activities",
-            rule="reporting-org-not-centre",
-        )
-    if identifier and not identifier.startswith(f"{centre.iati_org_id}-"):
-        violations.add(
-            "iati-identifier",
-            f"must start with the Centre's organisation identifier {centre.iati_org_id}-",
-            rule="identifier-prefix",
-        )
-    title = _text(activity.find("title"))
-    if title is None:
-        violations.add("title/narrative", "the activity needs a title", rule="required")
-    elif len(title) > 500:
-        violations.add("title/narrative", "at most 500 characters", rule="too-long")
-    state = service.ProjectState(title=(title or "")[:500])
-    descriptions = activity.findall("description")
-    general = [d for d in descriptions if d.get("type", "1") == "1"]
-    state.description = _text(general[0]) if general else None
-
-    status = activity.find("activity-status")
-    code = status.get("code") if status is not None else None
-    try:
-        state.status = ActivityStatus(code or "")
-    except ValueError:
-        violations.add(
-            "activity-status/@code",
-            f"{code!r} is not an activity status (1-6)",
-            rule="unknown-code",
-        )
-    date_fields = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}
-    for element in activity.findall("activity-date"):
-        name = date_fields.get(element.get("type", ""))
-        if name is None:
-            violations.add(
-                "activity-date/@type", f"{element.get('type')!r} is not 1-4", rule="unknown-code"
-            )
-            continue
-        setattr(state, name, r.date(element, f"activity-date[@type={element.get('type')}]"))
-
-    for element in activity.findall("recipient-country"):
-        share = r.decimal(element.get("percentage"), "recipient-country/@percentage")
-        state.recipient_countries.append(
-            CountryShare.model_construct(code=element.get("code", ""), percentage=share)
-        )
-    for element in activity.findall("recipient-region"):
-        share = r.decimal(element.get("percentage"), "recipient-region/@percentage")
-        state.recipient_regions.append(
-            RegionShare.model_construct(
-                vocabulary=element.get("vocabulary", "1"),
-                code=element.get("code", ""),
-                percentage=share,
-            )
-        )
-
-    for element in [*activity.findall("tag"), *activity.findall("sector")]:
-        vocabulary, value = element.get("vocabulary", ""), element.get("code", "")
-        is_tag = element.tag == "tag"
-        if (is_tag and vocabulary == "2") or (not is_tag and vocabulary == "7"):
-            state.sdg_goals.append(value)
-        elif (is_tag and vocabulary == "3") or (not is_tag and vocabulary == "8"):
-            state.sdg_targets.append(value)
-        elif is_tag and vocabulary == "99":
-            uri = element.get("vocabulary-uri", "")
-            kind = uri.removeprefix(VOCABULARY_BASE) if uri.startswith(VOCABULARY_BASE) else ""
-            if kind == "dimension":
-                if value in {d.value for d in Dimension}:
-                    state.dimensions.append(Dimension(value))
-                else:
-                    violations.add(
-                        f"tag[@vocabulary-uri={uri}]/@code",
-                        f"{value!r} is not a dimension",
-                        rule="unknown-dimension",
-                    )
-            elif kind in _STATE_FIELD:
-                getattr(state, _STATE_FIELD[kind]).append(value)
-        # other vocabularies (DAC sectors, foreign tags) are not registry data
-
-    parsed = ParsedActivity(identifier=identifier, state=state)
-    for element in activity.findall("participating-org"):
-        role_code = element.get("role", "")
-        role = ROLE_BY_CODE.get(role_code)
-        if role is None:
-            violations.add(
-                "participating-org/@role",
-                f"{role_code!r} is not a registry role (1-4)",
-                rule="unknown-code",
-            )
-            continue
-        name = _text(element) or element.get("ref")
-        if name is None:
-            violations.add("participating-org", "give a ref or a name (narrative)", rule="required")
-            continue
-        parsed.participants.append((element.get("ref"), name[:300], element.get("type"), role))
-
-    currencies: set[str] = set()
-    total = Decimal(0)
-    default_currency = activity.get("default-currency")
-    for element in activity.findall("budget"):
-        budget_value = element.find("value")
-        if budget_value is None:
-            continue
-        amount = r.decimal(budget_value.text, "budget/value")
-        currency = budget_value.get("currency") or default_currency
-        if currency is None:
-            violations.add(
-                "budget/value/@currency", "no currency and no default-currency", rule="required"
-            )
-            continue
-        currencies.add(currency)
-        total += amount or 0
-    if len(currencies) > 1:
-        violations.add(
-            "budget/value/@currency",
-            f"budgets in several currencies ({', '.join(sorted(currencies))}); "
-            "the registry keeps one planned budget",
-            rule="mixed-budget-currencies",
-        )
-    elif currencies:
-        state.budget_amount, state.budget_currency = total, currencies.pop()
-
-    for element in activity.findall(f"{{{EXTENSION_NS}}}alignment"):
-        try:
-            state.alignments.append(
-                AlignmentIn.model_validate(
-                    {
-                        "country": element.get("country"),
-                        "framework": element.get("framework"),
-                        "framework_title": element.get("framework-title"),
-                        "statement": element.text or "",
-                        "period_start_year": element.get("period-start-year"),
-                        "period_end_year": element.get("period-end-year"),
-                    }
-                )
-            )
-        except ValueError as exc:
-            violations.add("sdgc:alignment", str(exc).splitlines()[0], rule="invalid-alignment")
-
-    for position, element in enumerate(activity.findall("result")):
-        result = _read_result(element, position, r)
-        if result is not None:
-            parsed.results.append(result)
-    return parsed, violations
-
-
-def _read_result(element: etree._Element, position: int, r: _Reader) -> ResultIn | None:
-    where = f"result[{position + 1}]"
-    type_by_code = {code: t for t, code in RESULT_TYPE_CODES.items()}
-    result_type = type_by_code.get(element.get("type", ""))
-    if result_type is None:
-        r.v.add(
-            f"{where}/@type",
-            f"{element.get('type')!r}: the registry takes output (1), outcome (2) or impact (3)",
-            rule="unsupported-result-type",
-        )
-    indicators: list[IndicatorIn] = []
-    measure_by_code = {code: m for m, code in MEASURE_CODES.items()}
-    for i, ind in enumerate(element.findall("indicator")):
-        at = f"{where}/indicator[{i + 1}]"
-        measure = measure_by_code.get(ind.get("measure", ""))
-        if measure is None:
-            r.v.add(
-                f"{at}/@measure",
-                f"{ind.get('measure')!r}: the registry takes unit (1), "
-                "percentage (2) or qualitative (5)",
-                rule="unsupported-indicator-measure",
-            )
-            continue
-        sdg = None
-        for reference in ind.findall("reference"):
-            if reference.get("vocabulary") == "9":
-                sdg = reference.get("code")
-        baseline = ind.find("baseline")
-        periods: list[PeriodIn] = []
-        for p, period in enumerate(ind.findall("period")):
-            pat = f"{at}/period[{p + 1}]"
-            start_el, end_el = period.find("period-start"), period.find("period-end")
-            start = r.date(start_el, f"{pat}/period-start") if start_el is not None else None
-            end = r.date(end_el, f"{pat}/period-end") if end_el is not None else None
-            target, actual = period.find("target"), period.find("actual")
-            if start is None or end is None:
-                r.v.add(pat, "a period needs a start and an end", rule="required")
-                continue
-            periods.append(
-                PeriodIn.model_construct(
-                    period_start=start,
-                    period_end=end,
-                    target_value=r.decimal(target.get("value"), f"{pat}/target/@value")
-                    if target is not None
-                    else None,
-                    target_comment=_text(target.find("comment")) if target is not None else None,
-                    actual_value=r.decimal(actual.get("value"), f"{pat}/actual/@value")
-                    if actual is not None
-                    else None,
-                    actual_comment=_text(actual.find("comment")) if actual is not None else None,
-                )
-            )
-        indicators.append(
-            IndicatorIn.model_construct(
-                title=(_text(ind.find("title")) or "")[:500] or "(untitled indicator)",
-                measure=measure,
-                ascending=ind.get("ascending", "1") not in ("0", "false"),
-                sdg_indicator=sdg,
-                baseline_value=r.decimal(baseline.get("value"), f"{at}/baseline/@value")
-                if baseline is not None
-                else None,
-                baseline_year=r.year(baseline.get("year"), f"{at}/baseline/@year")
-                if baseline is not None
-                else None,
-                baseline_comment=_text(baseline.find("comment")) if baseline is not None else None,
-                periods=periods,
-            )
-        )
-    if result_type is None:
-        return None
-    return ResultIn.model_construct(
-        type=result_type,
-        title=(_text(element.find("title")) or "")[:500] or "(untitled result)",
-        description=_text(element.find("description")),
-        indicators=indicators,
-    )
 
 
 def _element_name(violations: Violations, prefix: str) -> None:
@@ -675,13 +355,25 @@ def _organisation_for(
 def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
     """Upsert every activity of the document, or none of them (the caller commits)."""
     root = parse_document(raw)
-    centre = service.get_centre(db_session=db_session)
+    centre = get_centre(db_session=db_session)
     activities = root.findall("iati-activity")
     if not activities:
         raise ProblemError(422, "the document holds no iati-activity", type_="no-activities")
+    staged = _stage(db_session, activities, centre)
+    return _write(db_session, staged)
+
+
+_Staged = tuple[ParsedActivity, Project | None, list[Any]]
+
+
+def _stage(
+    db_session: Session, activities: Sequence[etree._Element], centre: CentreProfile
+) -> list[_Staged]:
+    """Read and check every activity: each one's parsed state, stored project (if any) and
+    resolved participants; a 422 listing every violation of the document if there is one."""
     everything = Violations()
     seen: set[str] = set()
-    staged: list[tuple[ParsedActivity, Project | None, list[Any]]] = []
+    staged: list[_Staged] = []
     for index, element in enumerate(activities):
         parsed, violations = read_activity(element, index, centre)
         if parsed.identifier in seen:
@@ -691,42 +383,59 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
                 rule="duplicate-iati-identifier",
             )
         seen.add(parsed.identifier)
-        for ref_, name, type_, role in parsed.participants:
-            organisation = _organisation_for(db_session, ref_, name, type_, violations)
-            if organisation is not None:
-                parsed.state.participants.append(
-                    ParticipantIn.model_construct(
-                        organisation_id=organisation.id, iati_org_id=None, role=role
-                    )
-                )
+        _resolve_organisations(db_session, parsed, violations)
         existing = db_session.execute(
             select(Project).where(Project.iati_identifier == parsed.identifier)
         ).scalar_one_or_none()
-        if (
-            existing is not None
-            and parsed.state.status is not existing.status
-            and (parsed.state.status not in service.ALLOWED_STATUS_CHANGES[existing.status])
-        ):
-            violations.add(
-                "activity-status/@code",
-                f"the registry holds status {existing.status.value}; it cannot "
-                f"move to {parsed.state.status.value}",
-                rule="illegal-status-change",
-            )
+        _check_status_move(parsed, existing, violations)
         rule_check = Violations(prefix=violations.prefix)
-        resolved = service.check_project(db_session, parsed.state, rule_check)
+        resolved = check_project(db_session, parsed.state, rule_check)
         results_service.check_results(parsed.results, rule_check)
         _element_name(rule_check, rule_check.prefix)
         everything.errors.extend(violations.errors)
         everything.errors.extend(rule_check.errors)
         staged.append((parsed, existing, resolved))
     everything.raise_if_any(title="The IATI document was not imported")
+    return staged
 
+
+def _resolve_organisations(
+    db_session: Session, parsed: ParsedActivity, violations: Violations
+) -> None:
+    """The participating organisations as registry organisations (new ones registered)."""
+    for ref_, name, type_, role in parsed.participants:
+        organisation = _organisation_for(db_session, ref_, name, type_, violations)
+        if organisation is not None:
+            parsed.state.participants.append(
+                ParticipantIn.model_construct(
+                    organisation_id=organisation.id, iati_org_id=None, role=role
+                )
+            )
+
+
+def _check_status_move(
+    parsed: ParsedActivity, existing: Project | None, violations: Violations
+) -> None:
+    if (
+        existing is not None
+        and parsed.state.status is not existing.status
+        and (parsed.state.status not in projects.ALLOWED_STATUS_CHANGES[existing.status])
+    ):
+        violations.add(
+            "activity-status/@code",
+            f"the registry holds status {existing.status.value}; it cannot "
+            f"move to {parsed.state.status.value}",
+            rule="illegal-status-change",
+        )
+
+
+def _write(db_session: Session, staged: Sequence[_Staged]) -> ImportOutcome:
+    """Write every checked activity, created or updated, with its facet counts."""
     outcome = ImportOutcome()
     for parsed, existing, resolved in staged:
         project = existing or Project(iati_identifier=parsed.identifier)
         before = facet_cells.contribution(existing)
-        service.apply_state(project, parsed.state, resolved)
+        projects.apply_state(project, parsed.state, resolved)
         results_service.set_results(project, parsed.results)
         if existing is None:
             db_session.add(project)
@@ -734,7 +443,3 @@ def import_activities(*, db_session: Session, raw: bytes) -> ImportOutcome:
         facet_cells.apply_delta(db_session, before, facet_cells.contribution(project))
         (outcome.updated if existing is not None else outcome.created).append(project.id)
     return outcome
-
-
-def import_summary(outcome: ImportOutcome) -> dict[str, Sequence[int]]:
-    return {"created": outcome.created, "updated": outcome.updated}

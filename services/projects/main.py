@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.projects.api import routers
+from services.projects import api
 from services.projects.models import common_tables
 from services.projects.settings import Settings
 from shared.app import build_app
@@ -17,5 +17,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Projects, organisations, SDG alignment, results, the comprehensive action "
         "plan and IATI 2.03 exchange.",
         common_tables=common_tables,
-        routers=routers,
+        routers=api.routers,
     )

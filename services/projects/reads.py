@@ -37,7 +37,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from services.projects import service
+from services.projects import projects
+from services.projects import reference as ref
+from services.projects.filters import ProjectFilter
 from services.projects.models import (
     Dimension,
     Organisation,
@@ -55,7 +57,7 @@ from services.projects.models import (
     ProjectTarget,
     ProjectUnEntity,
 )
-from services.projects.schemas import (
+from services.projects.schemas.projects import (
     AlignmentRead,
     CountryShareRead,
     MoneyRead,
@@ -202,11 +204,16 @@ class _Collected:
 _DIMENSION_ORDER = {d.value: i for i, d in enumerate(Dimension)}
 
 
+@cache
+def countries_by_code() -> dict[str, ref.Country]:
+    return {c.alpha2: c for c in ref.countries(include_withdrawn=True)}
+
+
 def _collect(db_session: Session, project_ids: Sequence[int]) -> dict[int, _Collected]:
     collected = {i: _Collected() for i in project_ids}
     if not project_ids:
         return collected
-    names = service.countries_by_code()
+    names = countries_by_code()
     rows = db_session.execute(_collections(), {"project_ids": list(project_ids)}).all()
     for kind, project_id, _seq, c1, c2, c3, c4, percentage, n1, n2 in rows:
         into = collected[project_id]
@@ -231,7 +238,7 @@ def _collect(db_session: Session, project_ids: Sequence[int]) -> dict[int, _Coll
                     name=c3,
                     type=c4,
                     role=role,
-                    role_code=service.ROLE_CODES[role],
+                    role_code=projects.ROLE_CODES[role],
                 )
             )
         elif kind == _Kind.ALIGNMENT:
@@ -260,14 +267,14 @@ def _answer(row: Mapping[Any, Any], collected: _Collected) -> ProjectRead:
         title=row["title"],
         description=row["description"],
         status=row["status"],
-        status_name=service.status_name(row["status"]),
+        status_name=projects.status_name(row["status"]),
         planned_start=row["planned_start"],
         planned_end=row["planned_end"],
         actual_start=row["actual_start"],
         actual_end=row["actual_end"],
         dimensions=sorted(codes[_Kind.DIMENSION], key=_DIMENSION_ORDER.__getitem__),
-        sdg_goals=sorted(codes[_Kind.GOAL], key=service.goal_order),
-        sdg_targets=sorted(codes[_Kind.TARGET], key=service.target_order),
+        sdg_goals=sorted(codes[_Kind.GOAL], key=ref.goal_order),
+        sdg_targets=sorted(codes[_Kind.TARGET], key=ref.target_order),
         recipient_countries=collected.countries,
         recipient_regions=collected.regions,
         participants=collected.participants,
@@ -310,7 +317,7 @@ def project_read(db_session: Session, project_id: int) -> ProjectRead:
 
 def project_reads(db_session: Session, project_ids: Sequence[int]) -> list[ProjectRead]:
     """Answers for these ids in the order asked; unknown ids are left out."""
-    service.check_batch_size(project_ids)
+    projects.check_batch_size(project_ids)
     db_session.flush()  # as in project_read
     rows = {
         row["id"]: row
@@ -322,7 +329,7 @@ def project_reads(db_session: Session, project_ids: Sequence[int]) -> list[Proje
 
 
 def list_project_reads(
-    *, db_session: Session, filters: service.ProjectFilter, limit: int, cursor: str | None
+    *, db_session: Session, filters: ProjectFilter, limit: int, cursor: str | None
 ) -> tuple[list[ProjectRead], str | None]:
     """A page of answers matching ``filters``, in id order, and the next cursor."""
     rows, next_cursor = paginate(

@@ -24,9 +24,12 @@ from services.projects.models import (
     Result,
     ResultIndicator,
 )
+from services.projects.projects import check_batch_size
 from services.projects.rules import Violations
-from services.projects.schemas import (
+from services.projects.schemas.results import (
+    IndicatorIn,
     IndicatorRead,
+    PeriodIn,
     PeriodRead,
     ResultIn,
     ResultRead,
@@ -78,6 +81,7 @@ def framework_read(project: Project) -> ResultsFrameworkRead:
 def framework_reads(db_session: Session, project_ids: Sequence[int]) -> list[ResultsFrameworkRead]:
     """Frameworks of these projects in the order asked (unknown ids left out), in a fixed
     number of statements: the ids, the results, their indicators, their periods."""
+    check_batch_size(project_ids)
     wanted = set(project_ids)
     known = set(db_session.scalars(select(Project.id).where(Project.id.in_(wanted))))
     by_project: dict[int, list[Result]] = defaultdict(list)
@@ -139,56 +143,63 @@ def check_results(
     today = today or utcnow().date()
     for r, result in enumerate(results):
         for i, indicator in enumerate(result.indicators):
-            where = f"results.{r}.indicators.{i}"
-            if (
-                indicator.sdg_indicator is not None
-                and ref.sdg_indicator(indicator.sdg_indicator) is None
-            ):
+            _check_indicator(indicator, f"results.{r}.indicators.{i}", violations, today)
+
+
+def _check_indicator(
+    indicator: IndicatorIn, where: str, violations: Violations, today: dt.date
+) -> None:
+    if indicator.sdg_indicator is not None and ref.sdg_indicator(indicator.sdg_indicator) is None:
+        violations.add(
+            f"{where}.sdg_indicator",
+            f"{indicator.sdg_indicator!r} is not a global SDG indicator",
+            rule="unknown-sdg-indicator",
+        )
+    if indicator.baseline_year is None and (
+        indicator.baseline_value is not None or indicator.baseline_comment is not None
+    ):
+        violations.add(
+            f"{where}.baseline_year",
+            "a baseline needs the year it was measured",
+            rule="baseline-year-required",
+        )
+    for p, period in enumerate(indicator.periods):
+        _check_period(period, indicator.measure, f"{where}.periods.{p}", violations, today)
+
+
+def _check_period(
+    period: PeriodIn, measure: IndicatorMeasure, at: str, violations: Violations, today: dt.date
+) -> None:
+    if period.period_end < period.period_start:
+        violations.add(
+            f"{at}.period_end",
+            "the period ends before it starts",
+            rule="end-before-start",
+        )
+    has_actual = period.actual_value is not None or period.actual_comment is not None
+    if has_actual and period.period_start > today:
+        violations.add(
+            f"{at}.actual_value",
+            f"the period starts on {period.period_start}; it has no actual yet",
+            rule="actual-before-period-start",
+        )
+    if measure is IndicatorMeasure.PERCENTAGE:
+        for name in ("target_value", "actual_value"):
+            value = getattr(period, name)
+            if value is not None and not 0 <= value <= 100:
                 violations.add(
-                    f"{where}.sdg_indicator",
-                    f"{indicator.sdg_indicator!r} is not a global SDG indicator",
-                    rule="unknown-sdg-indicator",
+                    f"{at}.{name}",
+                    "a percentage lies between 0 and 100",
+                    rule="percentage-out-of-range",
                 )
-            if indicator.baseline_year is None and (
-                indicator.baseline_value is not None or indicator.baseline_comment is not None
-            ):
-                violations.add(
-                    f"{where}.baseline_year",
-                    "a baseline needs the year it was measured",
-                    rule="baseline-year-required",
-                )
-            for p, period in enumerate(indicator.periods):
-                at = f"{where}.periods.{p}"
-                if period.period_end < period.period_start:
-                    violations.add(
-                        f"{at}.period_end",
-                        "the period ends before it starts",
-                        rule="end-before-start",
-                    )
-                has_actual = period.actual_value is not None or period.actual_comment is not None
-                if has_actual and period.period_start > today:
-                    violations.add(
-                        f"{at}.actual_value",
-                        f"the period starts on {period.period_start}; it has no actual yet",
-                        rule="actual-before-period-start",
-                    )
-                if indicator.measure is IndicatorMeasure.PERCENTAGE:
-                    for name in ("target_value", "actual_value"):
-                        value = getattr(period, name)
-                        if value is not None and not 0 <= value <= 100:
-                            violations.add(
-                                f"{at}.{name}",
-                                "a percentage lies between 0 and 100",
-                                rule="percentage-out-of-range",
-                            )
-                if indicator.measure is IndicatorMeasure.QUALITATIVE and (
-                    period.target_value is not None or period.actual_value is not None
-                ):
-                    violations.add(
-                        f"{at}",
-                        "a qualitative indicator takes comments, not values",
-                        rule="qualitative-has-no-value",
-                    )
+    if measure is IndicatorMeasure.QUALITATIVE and (
+        period.target_value is not None or period.actual_value is not None
+    ):
+        violations.add(
+            f"{at}",
+            "a qualitative indicator takes comments, not values",
+            rule="qualitative-has-no-value",
+        )
 
 
 def replace_results(*, db_session: Session, project: Project, data: ResultsFrameworkIn) -> None:

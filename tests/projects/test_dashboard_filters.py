@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from services.projects.facet_cells import rebuild_facet_counts
 from services.projects.facets import project_facets
+from services.projects.filters import ProjectFilter
 from services.projects.models import ActivityStatus, FacetCell
-from services.projects.service import ProjectFilter
 from tests.projects.conftest import project_body
 
 

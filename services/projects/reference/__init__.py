@@ -54,6 +54,7 @@ __all__ = [
     "dimensions",
     "dimensions_for_goal",
     "dimensions_for_goals",
+    "goal_order",
     "indicators_of_target",
     "is_country",
     "is_currency",
@@ -67,6 +68,7 @@ __all__ = [
     "sdg_targets",
     "speca_groups",
     "speca_members",
+    "target_order",
     "targets_of_goal",
 ]
 
@@ -233,6 +235,17 @@ def indicators_of_target(target_code: str) -> tuple[SdgIndicator, ...]:
     """Indicators of a target; empty for an unknown target (and for 11.c)."""
     target = sdg_target(target_code)
     return target.indicators if target is not None else ()
+
+
+def goal_order(code: str) -> int:
+    """Sort key of a goal code: by number (``"2"`` before ``"10"``), anything else last."""
+    return int(code) if code.isdigit() else 99
+
+
+def target_order(code: str) -> tuple[int, int, str]:
+    """Sort key of a target code: by goal, then numbered targets, then lettered (``"17.a"``)."""
+    goal, _, rest = code.partition(".")
+    return (int(goal) if goal.isdigit() else 99, int(rest) if rest.isdigit() else 100, rest)
 
 
 # -------------------------------------------------------------------- codelists

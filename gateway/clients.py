@@ -31,7 +31,8 @@ from gateway.resilience import (
 )
 from gateway.settings import Settings
 from shared.auth import Identity, sign_identity
-from shared.problems import ProblemError
+from shared.context import REQUEST_ID_HEADER, current_request_id
+from shared.problems import ProblemError, backend_error, backend_timeout, backend_unavailable
 
 logger = logging.getLogger("sdgc.gateway.backends")
 
@@ -45,10 +46,10 @@ DEADLINE_SLACK = 0.01
 class Backend:
     name: str
     base_url: str
-    client: httpx.AsyncClient
+    client: httpx.AsyncClient  # shares the transport's pool; serves the readiness probes
     breaker: CircuitBreaker
+    transport: httpx.AsyncBaseTransport
     retry_attempts: int = 2
-    transport: httpx.AsyncBaseTransport | None = None  # None: the client's own
     timeout_seconds: float = 10.0  # one attempt, as a whole
     connect_timeout_seconds: float = 2.0
     secret: str = ""  # the identity secret every call is signed with
@@ -84,28 +85,17 @@ class Backend:
             target = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + target.raw_path)
         return target.copy_merge_params(params) if params else target
 
-    def _request(
-        self,
-        method: str,
-        url: httpx.URL | str,
-        *,
-        headers: Mapping[str, str] | None,
-        content: bytes | None,
-        params: Mapping[str, Any] | None,
-        limits: httpx.Timeout,
-    ) -> httpx.Request:
-        """The request as it will go out; 400 when what it carries cannot be sent (a header
-        value that is not ASCII, say) — the client's to fix, nothing the backend did."""
+    def _request(self, call: BackendCall, budget: float) -> httpx.Request:
+        """One attempt's request as it will go out — the request id and, for an identity, a
+        signature of its own (a retry is never taken for a replay); 400 when what it carries
+        cannot be sent (a header value that is not ASCII, say): the client's to fix."""
+        limits = httpx.Timeout(budget, connect=min(budget, self.connect_timeout_seconds))
         try:
-            if self.transport is None:
-                return self.client.build_request(
-                    method, url, headers=headers, content=content, params=params, timeout=limits
-                )
-            return httpx.Request(
-                method,
-                self._target(url, params),
-                headers=headers,
-                content=content,
+            request = httpx.Request(
+                call.method,
+                self._target(call.url, call.params),
+                headers=call.headers,
+                content=call.content,
                 extensions={"timeout": limits.as_dict()},
             )
         except (UnicodeEncodeError, httpx.InvalidURL, ValueError) as exc:
@@ -115,10 +105,20 @@ class Backend:
                 type_="unsendable-request",
                 service=self.name,
             ) from None
+        request.headers[REQUEST_ID_HEADER] = current_request_id() or ""
+        if call.identity is not None:
+            signed = sign_identity(
+                self.secret,
+                request.method,
+                call.signed_path or request.url.path,
+                call.identity,
+                query=request.url.query,
+                body=call.content or b"",
+            )
+            request.headers.update(signed)
+        return request
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        if self.transport is None:
-            return await self.client.send(request)
         response = await self.transport.handle_async_request(request)
         response.request = request
         try:
@@ -126,6 +126,66 @@ class Backend:
         finally:
             await response.aclose()
         return response
+
+    async def _attempt(
+        self, request: httpx.Request, budget: float, deadline: Deadline
+    ) -> httpx.Response:
+        """One attempt bounded as a whole by ``budget``; a failure is raised as the problem that
+        names it, counted against the breaker unless it says nothing about the backend."""
+        try:
+            async with asyncio.timeout(budget):
+                response = await self._send(request)
+        except Exception as exc:
+            raise self._failure(exc, budget, deadline) from None
+        except BaseException:  # cancelled: the outcome says nothing about the backend
+            self.breaker.record_inconclusive()
+            raise
+        # It answered, so it is reachable: the breaker tracks reachability, while a 502/503/504
+        # answer (its own dependency down, say) is only worth a retry.
+        self.breaker.record_success()
+        return response
+
+    def _failure(self, exc: Exception, budget: float, deadline: Deadline) -> ProblemError:
+        """What a failed attempt means, in the manner of httpx's ``map_exceptions``: refused,
+        reset or hung up → 503; timed out → 504 (the deadline's doing when it has run out, which
+        leaves the breaker alone); anything else, an answer no HTTP client could read → 502."""
+        if isinstance(exc, httpx.TimeoutException) and _refused(exc):
+            problem = backend_unavailable(self.name)
+        elif isinstance(exc, httpx.TimeoutException | TimeoutError):
+            if budget < self.timeout_seconds and deadline.remaining() <= DEADLINE_SLACK:
+                self.breaker.record_inconclusive()
+                return backend_timeout(self.name)
+            problem = backend_timeout(self.name)
+        elif isinstance(exc, httpx.TransportError):
+            logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
+            problem = backend_unavailable(self.name)
+        else:
+            logger.warning("backend %s answered unreadably: %r", self.name, exc)
+            problem = backend_error(
+                self.name, f"the {self.name} service gave an answer the gateway could not read"
+            )
+        self._failed()
+        return problem
+
+    async def _budget(self, attempt: int, deadline: Deadline) -> float | None:
+        """The time one attempt may take (after the backoff of a retry), or None when the
+        deadline leaves no time worth starting it."""
+        if attempt > 1 and not await deadline.sleep(backoff_delay(attempt - 1)):
+            return None
+        remaining = deadline.remaining()
+        if remaining <= (0 if attempt == 1 else MIN_RETRY_SECONDS):
+            return None
+        return min(remaining, self.timeout_seconds)
+
+    def _admitted(self, attempt: int) -> bool:
+        """Whether the breaker lets this attempt go out (the first attempt raises its 503)."""
+        try:
+            self.breaker.before_call()
+        except ProblemError:
+            if attempt == 1:
+                raise
+            return False  # opened by other calls meanwhile: what this call saw is the answer
+        return True
 
     async def call(
         self,
@@ -141,92 +201,31 @@ class Backend:
     ) -> httpx.Response:
         """One logical backend call: may retry safe requests within ``deadline``.
 
-        With an ``identity``, every attempt is signed as it goes out (method, ``signed_path`` —
-        the decoded path the service will see, by default the URL's — query, body, and a nonce
-        of its own, so the service accepts a retry that is not a replay).
-
         Each attempt is bounded as a whole (not per read) by the backend's own timeout or the
-        time left, whichever is shorter. A timeout the request's own deadline caused says
-        nothing about the backend and leaves its breaker alone; every other failure — refused,
-        reset, timed out, or an answer that is not HTTP — counts against it. When retries run
-        out, the backend's last real answer (a 503, say) is returned rather than a later
-        timeout.
+        time left, whichever is shorter, and signed for ``identity`` as it goes out
+        (``signed_path``: the decoded path the service will see, by default the URL's). A
+        timeout the request's own deadline caused says nothing about the backend and leaves its
+        breaker alone; every other failure — refused, reset, timed out, or an answer that is
+        not HTTP — counts against it. When retries run out, the backend's last real answer (a
+        503, say) is returned rather than a later timeout.
         """
-        retryable = may_retry(
-            method, bool(headers and "idempotency-key" in {k.lower() for k in headers})
-        )
-        attempts = 1 + (self.retry_attempts if retryable else 0)
+        call = BackendCall(method, url, headers, content, params, identity, signed_path)
+        keyed = bool(headers and "idempotency-key" in {k.lower() for k in headers})
+        attempts = 1 + (self.retry_attempts if may_retry(method, keyed) else 0)
         last_problem: ProblemError | None = None
         last_answer: httpx.Response | None = None
         for attempt in range(1, attempts + 1):
-            if attempt > 1 and not await deadline.sleep(backoff_delay(attempt - 1)):
+            budget = await self._budget(attempt, deadline)
+            if budget is None:
                 break
-            remaining = deadline.remaining()
-            if remaining <= (0 if attempt == 1 else MIN_RETRY_SECONDS):
+            request = self._request(call, budget)
+            if not self._admitted(attempt):
                 break
-            budget = min(remaining, self.timeout_seconds)
-            limits = httpx.Timeout(budget, connect=min(budget, self.connect_timeout_seconds))
-            request = self._request(
-                method, url, headers=headers, content=content, params=params, limits=limits
-            )
-            if identity is not None:
-                request.headers.update(
-                    sign_identity(
-                        self.secret,
-                        request.method,
-                        signed_path or request.url.path,
-                        identity,
-                        query=request.url.query,
-                        body=content or b"",
-                    )
-                )
             try:
-                self.breaker.before_call()
-            except ProblemError:
-                if attempt == 1:
-                    raise
-                break  # opened by other calls meanwhile: what this call saw so far is the answer
-            try:
-                async with asyncio.timeout(budget):
-                    response = await self._send(request)
-            except (httpx.TimeoutException, TimeoutError) as exc:
-                if isinstance(exc, httpx.TimeoutException) and _refused(exc):
-                    self._failed()
-                    last_problem = _unavailable(self.name)
-                    continue
-                if budget < self.timeout_seconds and deadline.remaining() <= DEADLINE_SLACK:
-                    # the request's deadline ran out, not the backend's own (connect) timeout
-                    self.breaker.record_inconclusive()
-                else:
-                    self._failed()
-                last_problem = ProblemError(
-                    504,
-                    f"the {self.name} service did not answer in time",
-                    type_="backend-timeout",
-                    service=self.name,
-                )
+                response = await self._attempt(request, budget, deadline)
+            except ProblemError as problem:
+                last_problem = problem
                 continue
-            except httpx.TransportError as exc:
-                self._failed()
-                logger.warning("backend %s unreachable: %s", self.name, type(exc).__name__)
-                last_problem = _unavailable(self.name)
-                continue
-            except Exception as exc:  # an answer no HTTP client could read, say
-                self._failed()
-                logger.warning("backend %s answered unreadably: %r", self.name, exc)
-                last_problem = ProblemError(
-                    502,
-                    f"the {self.name} service gave an answer the gateway could not read",
-                    type_="backend-error",
-                    service=self.name,
-                )
-                continue
-            except BaseException:  # cancelled: the outcome says nothing about the backend
-                self.breaker.record_inconclusive()
-                raise
-            # It answered, so it is reachable: the breaker tracks reachability, while a 502/503/504
-            # answer (its own dependency down, say) is only worth a retry.
-            self.breaker.record_success()
             if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
                 last_answer, last_problem = response, None
                 continue
@@ -241,13 +240,17 @@ class Backend:
         )
 
 
-def _unavailable(name: str) -> ProblemError:
-    return ProblemError(
-        503,
-        f"the {name} service is unavailable",
-        type_="backend-unavailable",
-        service=name,
-    )
+@dataclass(frozen=True, slots=True)
+class BackendCall:
+    """What one logical backend call sends, attempt after attempt."""
+
+    method: str
+    url: httpx.URL | str
+    headers: Mapping[str, str] | None
+    content: bytes | None
+    params: Mapping[str, Any] | None
+    identity: Identity | None
+    signed_path: str | None
 
 
 def _refused(exc: httpx.TimeoutException) -> bool:

@@ -21,8 +21,14 @@ from fastapi import Request
 from gateway.clients import Backends
 from gateway.resilience import Deadline
 from shared.auth import Identity
-from shared.context import current_request_id
-from shared.problems import FieldError, ProblemError, problem_responses
+from shared.problems import (
+    FieldError,
+    ProblemError,
+    backend_error,
+    backend_timeout,
+    backend_unavailable,
+    problem_responses,
+)
 
 PARTIAL_HEADER = "X-SDGC-Partial"  # names the parts missing from a merged answer
 TIMING_HEADER = "Server-Timing"
@@ -64,7 +70,7 @@ async def _run(request: Request, identity: Identity, call: PartCall, deadline: D
     if call.scopes and not identity.allows_any(call.scopes):
         return Part(call.service, "forbidden", detail=f"needs {' or '.join(call.scopes)}")
     backends: Backends = request.app.state.backends
-    headers = {"X-Request-ID": current_request_id() or "", "Accept": "application/json"}
+    headers = {"Accept": "application/json"}
     try:
         response = await backends[call.service].call(
             "GET",
@@ -233,22 +239,9 @@ def required(part: Part, what: str) -> Any:
     if part.status == "forbidden":
         raise ProblemError(403, part.detail or "forbidden", type_="missing-scope")
     if part.status == "timeout":
-        raise ProblemError(
-            504,
-            f"{what}: the {part.service} service did not answer in time",
-            type_="backend-timeout",
-            service=part.service,
-        )
+        raise backend_timeout(part.service, what)
     if part.status == "unavailable":
-        raise ProblemError(
-            503,
-            f"{what}: the {part.service} service is unavailable",
-            type_="backend-unavailable",
-            service=part.service,
-        )
-    raise ProblemError(
-        502,
-        f"{what}: the {part.service} service answered badly ({part.detail})",
-        type_="backend-error",
-        service=part.service,
+        raise backend_unavailable(part.service, what)
+    raise backend_error(
+        part.service, f"{what}: the {part.service} service answered badly ({part.detail})"
     )

@@ -18,7 +18,6 @@ from gateway.fanout import request_deadline
 from gateway.routes import Route, RoutingTable
 from gateway.security import authenticate
 from shared.auth import ensure_scope
-from shared.context import current_request_id
 from shared.problems import ProblemError, field_problem
 
 FORWARDED_REQUEST_HEADERS = (
@@ -97,7 +96,6 @@ async def forward(request: Request, path: str) -> Response:
     backend = backends[route.service]
     upstream_path = route.upstream_path(path)
     headers = forwarded_headers(request)
-    headers["X-Request-ID"] = current_request_id() or ""
     body = await request.body()
     # Forward the path exactly as the client encoded it (the service decodes it to the same
     # ``upstream_path`` that was signed); re-encoding a decoded path can fail or change it.

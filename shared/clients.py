@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from shared.auth import Identity, SignedIdentityAuth
-from shared.context import current_request_id
-from shared.problems import ProblemError
+from shared.context import REQUEST_ID_HEADER, current_request_id
+from shared.problems import backend_error, backend_timeout, backend_unavailable
 
 
 class ServiceClient:
@@ -48,23 +48,13 @@ class ServiceClient:
         headers = dict(kwargs.pop("headers", {}) or {})
         request_id = current_request_id()
         if request_id:
-            headers["X-Request-ID"] = request_id
+            headers[REQUEST_ID_HEADER] = request_id
         try:
             return self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
-            raise ProblemError(
-                504,
-                f"the {self.service} service did not answer in time",
-                type_="backend-timeout",
-                service=self.service,
-            ) from None
+            raise backend_timeout(self.service) from None
         except httpx.TransportError:
-            raise ProblemError(
-                503,
-                f"the {self.service} service is unavailable",
-                type_="backend-unavailable",
-                service=self.service,
-            ) from None
+            raise backend_unavailable(self.service) from None
 
     def get_json(self, path: str, **kwargs: Any) -> Any | None:
         """The JSON body of a GET, or None on 404; other failures are problems."""
@@ -72,10 +62,7 @@ class ServiceClient:
         if response.status_code == 404:
             return None
         if response.status_code != 200:
-            raise ProblemError(
-                502,
-                f"the {self.service} service answered {response.status_code}",
-                type_="backend-error",
-                service=self.service,
+            raise backend_error(
+                self.service, f"the {self.service} service answered {response.status_code}"
             )
         return response.json()

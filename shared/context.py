@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+REQUEST_ID_HEADER = "X-Request-ID"
+
 _request_id: ContextVar[str | None] = ContextVar("sdgc_request_id", default=None)
 
 

@@ -24,7 +24,7 @@ from shared.auth import (
     Identity,
     verify_identity,
 )
-from shared.context import reset_request_id, set_request_id
+from shared.context import REQUEST_ID_HEADER, reset_request_id, set_request_id
 from shared.nonces import NonceStore
 from shared.problems import Problem, ProblemError
 
@@ -34,8 +34,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = REQUEST_ID_HEADER.lower().encode()
 access_logger = logging.getLogger("sdgc.access")
 
 # Paths any caller may reach without the gateway's signature (probes and scrapes).
@@ -74,9 +74,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != _REQUEST_ID
                 ]
-                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((_REQUEST_ID, request_id.encode()))
                 message["headers"] = headers
             await send(message)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.context import current_request_id
+from shared.context import REQUEST_ID_HEADER, current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:sdgc:problem:"
@@ -163,6 +163,31 @@ def validation_problem(exc: RequestValidationError, instance: str) -> Problem:
     )
 
 
+def backend_unavailable(service: str, what: str = "") -> ProblemError:
+    """503: another service of the suite could not be reached (refused, reset, circuit open)."""
+    return ProblemError(
+        503,
+        f"{what}{': ' if what else ''}the {service} service is unavailable",
+        type_="backend-unavailable",
+        service=service,
+    )
+
+
+def backend_timeout(service: str, what: str = "") -> ProblemError:
+    """504: another service of the suite did not answer in time."""
+    return ProblemError(
+        504,
+        f"{what}{': ' if what else ''}the {service} service did not answer in time",
+        type_="backend-timeout",
+        service=service,
+    )
+
+
+def backend_error(service: str, detail: str) -> ProblemError:
+    """502: another service of the suite answered something that could not be used."""
+    return ProblemError(502, detail, type_="backend-error", service=service)
+
+
 # PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
 # whole, so a retry is safe (the gateway retries idempotent requests and keyed POSTs on 503).
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -224,7 +249,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             request_id=request_id,
         )
-        headers = {"X-Request-ID": request_id} if request_id else None
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
         return problem_response(problem, headers)
 
     async def on_out_of_range(request: Request, exc: Exception) -> JSONResponse:

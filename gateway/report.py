@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from pydantic import BaseModel
 from gateway.fanout import (
     Part,
     PartCall,
+    PartStatus,
     batched,
     fan_out,
     merged_responses,
@@ -41,6 +41,7 @@ from gateway.fanout import (
 )
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
+from shared.negotiation import wants_csv
 from shared.problems import ProblemError
 from shared.routing import api_router
 
@@ -51,9 +52,7 @@ REGISTRY_SCOPES = ("projects:read",)
 REPORT_SCOPES = ("reports:read", "projects:read")
 PAGE = 200
 CENT = Decimal("0.01")
-SectionStatus = Literal[
-    "ok", "partial", "not_found", "forbidden", "unavailable", "timeout", "error"
-]
+SectionStatus = Literal[PartStatus, "partial"]  # a part's status, or some of its parts
 
 
 class ReportSection(BaseModel):
@@ -343,10 +342,7 @@ async def annual_report(
         sections=sections,
     )
     headers = timing_headers(request, failed)
-    wants_csv = format == "csv" or (
-        format is None and prefers_csv(", ".join(request.headers.getlist("accept")))
-    )
-    if wants_csv:
+    if wants_csv(request, format):
         return Response(
             _csv(report),
             media_type="text/csv; charset=utf-8",
@@ -356,57 +352,6 @@ async def annual_report(
             },
         )
     return JSONResponse(report.model_dump(mode="json"), headers=headers)
-
-
-_QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
-
-
-def _split_unquoted(text: str, separator: str) -> list[str]:
-    """``text`` split on ``separator`` outside quoted strings (one pass, linear)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    quoted = escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif quoted and char == "\\":
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-        elif char == separator and not quoted:
-            pieces.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    pieces.append("".join(current))
-    return pieces
-
-
-def _quality(accept: str, media_type: str) -> float:
-    """The q the ``Accept`` header gives ``media_type``: that of the most specific range that
-    matches it (``text/csv`` over ``text/*`` over ``*/*``, RFC 9110 §12.5.1), 0 when none does.
-    Commas inside quoted parameters do not split ranges; a q that is not 0-1 with at most three
-    decimals makes its range unacceptable (0)."""
-    kind = media_type.split("/")[0]
-    best: tuple[int, float] = (-1, 0.0)
-    for media_range in _split_unquoted(accept, ","):
-        name, *params = (piece.strip() for piece in _split_unquoted(media_range, ";"))
-        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name.lower())
-        if specificity is None or specificity < best[0]:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                value = value.strip()
-                q = float(value) if _QVALUE.fullmatch(value) else 0.0
-        best = (specificity, q)
-    return best[1]
-
-
-def prefers_csv(accept: str) -> bool:
-    """CSV only when the client rates it above JSON (JSON wins ties: it is the default)."""
-    return _quality(accept, "text/csv") > _quality(accept, "application/json")
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:

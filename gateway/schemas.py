@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Scope = Literal[
-    "projects:read",
-    "projects:write",
-    "funding:read",
-    "funding:write",
-    "evaluation:read",
-    "evaluation:write",
-    "reports:read",
-    "admin",
-]
+from shared.auth import Scope
 
 
 class ApiKeyCreate(BaseModel):

@@ -13,7 +13,7 @@ partial in the body and in the ``X-SDGC-Partial`` header; when the required part
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from gateway.fanout import (
     Part,
     PartCall,
+    PartStatus,
     answer_headers,
     batched,
     fan_out,
@@ -39,14 +40,14 @@ EVALUATION_SCOPES = ("evaluation:read", "reports:read")
 
 class PartStatusRead(BaseModel):
     source: str
-    status: Literal["ok", "not_found", "forbidden", "unavailable", "timeout", "error"]
+    status: PartStatus
     detail: str | None = None
 
 
 class Section(BaseModel):
     """An optional part of a merged answer: its data, or why it is missing."""
 
-    status: Literal["ok", "not_found", "forbidden", "unavailable", "timeout", "error"]
+    status: PartStatus
     source: str
     detail: str | None = None
     data: dict[str, Any] | None = None

@@ -19,7 +19,7 @@ import secrets
 import time
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import parse_qsl, quote
 
 import httpx
@@ -27,7 +27,8 @@ from fastapi import Depends, Request
 
 from shared.problems import ProblemError
 
-SCOPES: tuple[str, ...] = (
+# The scopes an API key may hold, defined once for the whole suite.
+Scope = Literal[
     "projects:read",
     "projects:write",
     "funding:read",
@@ -36,7 +37,8 @@ SCOPES: tuple[str, ...] = (
     "evaluation:write",
     "reports:read",
     "admin",
-)
+]
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 KEY_ID_HEADER = "X-SDGC-Key-Id"
 ACTOR_HEADER = "X-SDGC-Actor"

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gateway import report
+from shared import negotiation
 from tests.projects.conftest import project_body
 
 
@@ -160,7 +161,7 @@ def test_spending_split_over_goals_adds_up_and_never_changes_sign(
     ],
 )
 def test_csv_is_chosen_only_when_the_client_prefers_it(accept: str, csv_wanted: bool) -> None:
-    assert report.prefers_csv(accept) is csv_wanted
+    assert negotiation.prefers_csv(accept) is csv_wanted
 
 
 def test_report_year_is_validated(gateway: TestClient, admin_headers: dict[str, str]) -> None:

@@ -142,6 +142,30 @@ def sign_identity(
     }
 
 
+def _signed_values(headers: Mapping[str, str]) -> dict[str, str]:
+    """The identity headers of a request; 401 ``unsigned-request`` when one is missing."""
+    values = {name: headers.get(name.lower()) for name in IDENTITY_HEADERS}
+    present = {name: value for name, value in values.items() if value is not None}
+    if len(present) < len(values):
+        raise ProblemError(
+            401,
+            "requests must come through the gateway (missing signed identity)",
+            type_="unsigned-request",
+            headers={"WWW-Authenticate": 'Bearer realm="sdgc"'},
+        )
+    return present
+
+
+def _check_fresh(timestamp: str, max_age_seconds: int, now: float | None) -> None:
+    try:
+        signed_at = int(timestamp)
+    except ValueError:
+        raise ProblemError(401, "invalid identity timestamp", type_="bad-signature") from None
+    current = now if now is not None else time.time()
+    if abs(current - signed_at) > max_age_seconds:
+        raise ProblemError(401, "signed identity expired", type_="bad-signature")
+
+
 def verify_identity(
     secret: str,
     method: str,
@@ -157,40 +181,18 @@ def verify_identity(
 
     The signature must cover this very method, path, query and body; whether its nonce was
     used before is the caller's to check (:class:`shared.nonces.NonceStore`)."""
-    values = {name: headers.get(name.lower()) for name in IDENTITY_HEADERS}
-    missing = [name for name, value in values.items() if value is None]
-    if missing:
-        raise ProblemError(
-            401,
-            "requests must come through the gateway (missing signed identity)",
-            type_="unsigned-request",
-            headers={"WWW-Authenticate": 'Bearer realm="sdgc"'},
-        )
-    try:
-        timestamp = int(values[TIMESTAMP_HEADER] or "")
-    except ValueError:
-        raise ProblemError(401, "invalid identity timestamp", type_="bad-signature") from None
-    current = now if now is not None else time.time()
-    if abs(current - timestamp) > max_age_seconds:
-        raise ProblemError(401, "signed identity expired", type_="bad-signature")
-    scopes = frozenset(s for s in (values[SCOPES_HEADER] or "").split(",") if s)
+    values = _signed_values(headers)
+    _check_fresh(values[TIMESTAMP_HEADER], max_age_seconds, now)
     identity = Identity(
-        key_id=values[KEY_ID_HEADER] or "", actor=values[ACTOR_HEADER] or "", scopes=scopes
+        key_id=values[KEY_ID_HEADER],
+        actor=values[ACTOR_HEADER],
+        scopes=frozenset(s for s in values[SCOPES_HEADER].split(",") if s),
     )
-    expected = hmac.new(
-        secret.encode(),
-        _payload(
-            method,
-            path,
-            query,
-            body,
-            identity,
-            values[TIMESTAMP_HEADER] or "",
-            values[NONCE_HEADER] or "",
-        ),
-        hashlib.sha256,
-    ).hexdigest()
-    if not hmac.compare_digest(expected, values[SIGNATURE_HEADER] or ""):
+    payload = _payload(
+        method, path, query, body, identity, values[TIMESTAMP_HEADER], values[NONCE_HEADER]
+    )
+    expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, values[SIGNATURE_HEADER]):
         raise ProblemError(401, "invalid identity signature", type_="bad-signature")
     return identity
 

@@ -21,6 +21,27 @@ def problem_schemas() -> dict[str, Any]:
     return schemas
 
 
+def _add_common_problems(responses: dict[str, Any], common: dict[int | str, Any]) -> None:
+    """Every common problem status, keeping an operation's own description of it."""
+    for status, entry in common.items():
+        key = str(status)
+        existing = responses.get(key)
+        if existing is None or PROBLEM_MEDIA_TYPE not in existing.get("content", {}):
+            description = existing["description"] if existing else entry["description"]
+            responses[key] = {**entry, "description": description}
+
+
+def _errors_as_problems(responses: dict[str, Any]) -> None:
+    """4xx/5xx answers FastAPI documents as plain JSON validation errors are problems."""
+    for key, entry in responses.items():
+        content = entry.get("content", {})
+        if key.startswith(("4", "5")) and "application/json" in content:
+            schema = content["application/json"].get("schema", {})
+            if "HTTPValidationError" in str(schema) or not schema:
+                content.pop("application/json")
+                content[PROBLEM_MEDIA_TYPE] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+
+
 def document_problems(spec: dict[str, Any], extra_statuses: tuple[int, ...] = ()) -> None:
     """Replace FastAPI's default 422 and add problem answers to every operation in ``spec``."""
     components = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -29,28 +50,12 @@ def document_problems(spec: dict[str, Any], extra_statuses: tuple[int, ...] = ()
     components.update(problem_schemas())
     common = problem_responses(*extra_statuses)
     for path, operations in spec.get("paths", {}).items():
-        for method, operation in operations.items():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            responses = operation["responses"]
-            if path.startswith(("/health/", "/metrics")):
-                continue
-            for status, entry in common.items():
-                key = str(status)
-                existing = responses.get(key)
-                if existing is None or PROBLEM_MEDIA_TYPE not in existing.get("content", {}):
-                    description = existing["description"] if existing else entry["description"]
-                    responses[key] = {**entry, "description": description}
-            for key, entry in responses.items():
-                content = entry.get("content", {})
-                if key.startswith(("4", "5")) and "application/json" in content:
-                    schema = content["application/json"].get("schema", {})
-                    if "HTTPValidationError" in str(schema) or not schema:
-                        content.pop("application/json")
-                        content[PROBLEM_MEDIA_TYPE] = {
-                            "schema": {"$ref": "#/components/schemas/Problem"}
-                        }
-            del method
+        if path.startswith(("/health/", "/metrics")):
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                _add_common_problems(operation["responses"], common)
+                _errors_as_problems(operation["responses"])
 
 
 def install_openapi(app: FastAPI, extra_statuses: tuple[int, ...] = (404,)) -> None:

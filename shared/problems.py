@@ -211,93 +211,96 @@ def database_unavailable_problem() -> ProblemError:
     )
 
 
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(exc.to_problem(request.url.path), exc.headers)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(validation_problem(exc, request.url.path))
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    problem = Problem(
+        title=HTTPStatus(exc.status_code).phrase,
+        status=exc.status_code,
+        detail=exc.detail if isinstance(exc.detail, str) else None,
+        instance=request.url.path,
+        request_id=current_request_id(),
+    )
+    return problem_response(problem, exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette calls this outside the request-context middleware: take the id from scope.
+    request_id = current_request_id() or request.scope.get("state", {}).get("request_id")
+    logger.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        extra={"request_id": request_id},
+    )
+    problem = Problem(
+        title="Internal Server Error",
+        status=500,
+        detail="The server could not complete the request; it has been logged.",
+        instance=request.url.path,
+        request_id=request_id,
+    )
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return problem_response(problem, headers)
+
+
+async def _on_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    # A value the schema let through but the database cannot hold (an id beyond BIGINT,
+    # say): the client's doing, so 422 rather than 500. Routes bound their ids with IdPath.
+    logger.info("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    problem = ProblemError(
+        422,
+        "a value in the request is outside the range the database can store",
+        title="Value out of range",
+        type_="value-out-of-range",
+    )
+    return await _on_problem(request, problem)
+
+
+def _concurrent_conflict() -> ProblemError:
+    return ProblemError(
+        503,
+        "a concurrent request held what this one needed; nothing was stored, send it again",
+        title="Concurrent conflict",
+        type_="concurrent-conflict",
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    # PostgreSQL gave up a transaction to break a deadlock or a serialization conflict with a
+    # concurrent one: nothing was stored, and the same request can simply be sent again. The
+    # same holds when the database could not be reached or dropped the connection (checked
+    # second: psycopg's deadlock and serialization errors are OperationalErrors).
+    where = (request.method, request.url.path, exc)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES:
+        logger.warning("transaction given up on %s %s: %s", *where)
+        return await _on_problem(request, _concurrent_conflict())
+    if database_unavailable(exc):
+        logger.warning("database unavailable on %s %s: %s", *where)
+        return await _on_problem(request, database_unavailable_problem())
+    return await _on_unexpected(request, exc)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error to application/problem+json."""
-
-    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ProblemError)
-        return problem_response(exc.to_problem(request.url.path), exc.headers)
-
-    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        return problem_response(validation_problem(exc, request.url.path))
-
-    async def on_http(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        problem = Problem(
-            title=HTTPStatus(exc.status_code).phrase,
-            status=exc.status_code,
-            detail=exc.detail if isinstance(exc.detail, str) else None,
-            instance=request.url.path,
-            request_id=current_request_id(),
-        )
-        return problem_response(problem, exc.headers)
-
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette calls this outside the request-context middleware: take the id from scope.
-        request_id = current_request_id() or request.scope.get("state", {}).get("request_id")
-        logger.exception(
-            "unhandled error on %s %s",
-            request.method,
-            request.url.path,
-            extra={"request_id": request_id},
-        )
-        problem = Problem(
-            title="Internal Server Error",
-            status=500,
-            detail="The server could not complete the request; it has been logged.",
-            instance=request.url.path,
-            request_id=request_id,
-        )
-        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
-        return problem_response(problem, headers)
-
-    async def on_out_of_range(request: Request, exc: Exception) -> JSONResponse:
-        # A value the schema let through but the database cannot hold (an id beyond BIGINT,
-        # say): the client's doing, so 422 rather than 500. Routes bound their ids with IdPath.
-        logger.info("value out of range on %s %s: %s", request.method, request.url.path, exc)
-        problem = Problem(
-            type=f"{PROBLEM_TYPE_BASE}value-out-of-range",
-            title="Value out of range",
-            status=422,
-            detail="a value in the request is outside the range the database can store",
-            instance=request.url.path,
-            request_id=current_request_id(),
-        )
-        return problem_response(problem)
-
-    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
-        # PostgreSQL gave up a transaction to break a deadlock or a serialization conflict with
-        # a concurrent one: nothing was stored, and the same request can simply be sent again.
-        # The same holds when the database could not be reached or dropped the connection
-        # (checked second: psycopg's deadlock and serialization errors are OperationalErrors).
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) not in RETRYABLE_SQLSTATES:
-            if database_unavailable(exc):
-                logger.warning(
-                    "database unavailable on %s %s: %s", request.method, request.url.path, exc
-                )
-                return await on_problem(request, database_unavailable_problem())
-            return await on_unexpected(request, exc)
-        logger.warning("transaction given up on %s %s: %s", request.method, request.url.path, exc)
-        problem = Problem(
-            type=f"{PROBLEM_TYPE_BASE}concurrent-conflict",
-            title="Concurrent conflict",
-            status=503,
-            detail="a concurrent request held what this one needed; nothing was stored, send it "
-            "again",
-            instance=request.url.path,
-            request_id=current_request_id(),
-        )
-        return problem_response(problem, {"Retry-After": "1"})
-
-    app.add_exception_handler(ProblemError, on_problem)
-    app.add_exception_handler(DBAPIError, on_database_error)
-    app.add_exception_handler(PoolTimeoutError, on_database_error)
-    app.add_exception_handler(OverflowError, on_out_of_range)
-    app.add_exception_handler(DataError, on_out_of_range)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(PoolTimeoutError, _on_database_error)
+    app.add_exception_handler(OverflowError, _on_out_of_range)
+    app.add_exception_handler(DataError, _on_out_of_range)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
 
 
 _DESCRIPTIONS = {

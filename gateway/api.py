@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, Query, Request, Response
 
 from gateway import keys
+from gateway.deps import gateway_of
 from gateway.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyRead
 from gateway.security import authenticate
 from shared.auth import require_scope
@@ -82,7 +83,7 @@ def revoke_api_key(key_id: str, uow: UnitOfWorkDep, request: Request) -> Respons
     key = keys.get_key(db_session=uow.session, key_id=key_id, for_update=True)
     keys.revoke_key(db_session=uow.session, key=key)
     uow.commit()
-    request.app.state.key_verifier.clear()
+    gateway_of(request.app).key_verifier.clear()
     return Response(status_code=204)
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from fastapi import Request
 
-from gateway.clients import Backends
+from gateway.deps import gateway_of
 from gateway.resilience import Deadline
 from shared.auth import Identity
 from shared.problems import (
@@ -69,7 +69,7 @@ class Part:
 async def _run(request: Request, identity: Identity, call: PartCall, deadline: Deadline) -> Part:
     if call.scopes and not identity.allows_any(call.scopes):
         return Part(call.service, "forbidden", detail=f"needs {' or '.join(call.scopes)}")
-    backends: Backends = request.app.state.backends
+    backends = gateway_of(request.app).backends
     headers = {"Accept": "application/json"}
     try:
         response = await backends[call.service].call(
@@ -126,7 +126,7 @@ def request_deadline(request: Request) -> Deadline:
     that fans out twice, or page after page, spends one budget, not one per fan-out)."""
     deadline: Deadline | None = getattr(request.state, "deadline", None)
     if deadline is None:
-        deadline = Deadline(request.app.state.settings.request_deadline_seconds)
+        deadline = Deadline(gateway_of(request.app).settings.request_deadline_seconds)
         request.state.deadline = deadline
     return deadline
 

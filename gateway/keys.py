@@ -1,17 +1,22 @@
-"""API keys: issue (shown once), list, revoke, verify. No FastAPI here; callers commit."""
+"""API keys: issue (shown once), list, revoke, verify, and the verified-key cache (in a worker
+thread, never on the event loop; revoking a key clears this replica's cache at once, other
+replicas within the cache time). No FastAPI here; callers commit."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
+import anyio.to_thread
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.models import ApiKey
 from shared.auth import Identity
-from shared.db import one_or_404, utcnow
+from shared.db import Database, one_or_404, utcnow
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict
 
@@ -111,3 +116,43 @@ def ensure_bootstrap_key(*, db_session: Session, token: str) -> None:
             )
         )
     db_session.commit()
+
+
+# Known and unknown tokens are cached apart, each an LRU with a time to live (decision 55).
+CACHE_SIZE = 10_000
+
+
+class KeyVerifier:
+    def __init__(self, database: Database, cache_seconds: float) -> None:
+        self.database = database
+        self.cache_seconds = cache_seconds
+        ttl = max(cache_seconds, 1e-9)
+        self._known: TTLCache[str, Identity] = TTLCache(CACHE_SIZE, ttl, timer=time.monotonic)
+        self._unknown: TTLCache[str, bool] = TTLCache(CACHE_SIZE, ttl, timer=time.monotonic)
+
+    def clear(self) -> None:
+        self._known.clear()
+        self._unknown.clear()
+
+    def _lookup(self, token: str) -> Identity | None:
+        with self.database.session() as session:
+            return identity_for_token(db_session=session, token=token)
+
+    def cached(self, token: str) -> Identity | None:
+        """The identity of a key this replica verified within the cache time, if any."""
+        return self._known.get(hash_secret(token))
+
+    async def verify(self, token: str) -> Identity | None:
+        digest = hash_secret(token)
+        known = self._known.get(digest)
+        if known is not None:
+            return known
+        if digest in self._unknown:
+            return None
+        identity = await anyio.to_thread.run_sync(self._lookup, token)
+        if self.cache_seconds > 0:
+            if identity is None:
+                self._unknown[digest] = True
+            else:
+                self._known[digest] = identity
+        return identity

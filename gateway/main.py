@@ -1,33 +1,32 @@
-"""The gateway app: authentication, scopes, the routing table and (later) merged views.
-
-``create_app(settings=None)``; backends' pooled clients are made in the lifespan.
+"""The gateway app: authentication, scopes, the routing table, merged views, the merged
+OpenAPI. ``create_app(settings=None)``; its state (backends' pooled clients, limiters, the key
+cache) is made in the lifespan (``gateway.deps.GatewayState``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from gateway import keys, report, views
 from gateway.api import routers
-from gateway.clients import Backends
+from gateway.deps import GatewayState, gateway_of
 from gateway.models import common_tables
 from gateway.openapi import MergedOpenAPI
 from gateway.proxy import forward
-from gateway.resilience import MemoryRateLimiter, RedisRateLimiter
-from gateway.routes import RoutingTable
-from gateway.security import FailedAuthentications, KeyVerifier, authenticate
+from gateway.security import authenticate
 from gateway.settings import Settings
 from shared.app import build_app
 from shared.health import database_check
 from shared.routing import api_router
+from shared.state import core_of
 
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -44,65 +43,49 @@ async def _backend_ready(name: str, client: httpx.AsyncClient, bound: float) -> 
 
 
 async def readiness(request: Request) -> dict[str, str]:
-    backends: Backends = request.app.state.backends
-    bound = request.app.state.settings.readiness_probe_seconds
+    state = gateway_of(request.app)
+    bound = state.settings.readiness_probe_seconds
     results = await asyncio.gather(
-        database_check(request), *(_backend_ready(b.name, b.client, bound) for b in backends)
+        database_check(request), *(_backend_ready(b.name, b.client, bound) for b in state.backends)
     )
     database, *backend_states = results
     checks: dict[str, str] = dict(database)  # type: ignore[arg-type]
     checks.update(backend_states)  # type: ignore[arg-type]
-    for backend in backends:
+    for backend in state.backends:
         checks[f"{backend.name}_circuit"] = backend.breaker.state
     return checks
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-) -> FastAPI:
-    settings = settings or Settings()
+def _lifespan(
+    settings: Settings, transports: Mapping[str, httpx.AsyncBaseTransport] | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Makes the bootstrap admin key, then the gateway's state (backends' pooled clients,
+    limiters, key cache); closes them on shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = core_of(app).database
         token = settings.bootstrap_admin_key
         if token is not None:
 
             def bootstrap() -> None:
-                with app.state.database.session() as session:
+                with database.session() as session:
                     keys.ensure_bootstrap_key(db_session=session, token=token.get_secret_value())
 
             await run_in_threadpool(bootstrap)
-        app.state.backends = Backends.from_settings(settings, transports)
-        app.state.rate_limiter = (
-            RedisRateLimiter(
-                settings.redis_url,
-                settings.rate_limit_requests,
-                settings.rate_limit_window_seconds,
-            )
-            if settings.redis_url
-            else MemoryRateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
-        )
-        failure_limiter = (
-            RedisRateLimiter(
-                settings.redis_url,
-                settings.auth_failure_limit,
-                settings.rate_limit_window_seconds,
-            )
-            if settings.redis_url
-            else MemoryRateLimiter(settings.auth_failure_limit, settings.rate_limit_window_seconds)
-        )
-        app.state.failed_authentications = FailedAuthentications(
-            failure_limiter, settings.auth_failure_limit
-        )
+        state = GatewayState.build(settings, database, transports)
+        app.state.gateway = state
         try:
             yield
         finally:
-            await app.state.backends.aclose()
-            await app.state.rate_limiter.aclose()
-            await failure_limiter.aclose()
+            await state.aclose()
 
+    return lifespan
+
+
+def _own_routers() -> list[APIRouter]:
+    """The proxy (every resource path, by the routing table) and the merged OpenAPI with its
+    Swagger UI."""
     proxy = api_router(tags=["proxy"])
 
     @proxy.api_route("/api/v1/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
@@ -120,13 +103,22 @@ def create_app(
     async def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="SDG Centre API")
 
-    app = build_app(
+    return [docs, proxy]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    return build_app(
         settings=settings,
         title="SDG Centre API",
         description="Back-office API of the United Nations Regional Centre for the Sustainable "
         "Development Goals for Central Asia and Afghanistan (Almaty).",
         common_tables=common_tables,
-        routers=[*routers, views.router, report.router, docs, proxy],
+        routers=[*routers, views.router, report.router, *_own_routers()],
         readiness=readiness,
         # A backend being down degrades the gateway (its answers say which part is missing);
         # only the gateway's own database takes it out of rotation.
@@ -134,11 +126,8 @@ def create_app(
             name for backend in settings.backend_urls() for name in (backend, f"{backend}_circuit")
         ),
         signed_identity_required=False,
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, transports),
         audit_path="/api/v1/audit/gateway",
         auth_dependencies=[Depends(authenticate)],
-        openapi_url=None,  # served by the merged document below
+        openapi_url=None,  # served by the merged document
     )
-    app.state.routing_table = RoutingTable()
-    app.state.key_verifier = KeyVerifier(app.state.database, settings.api_key_cache_seconds)
-    return app

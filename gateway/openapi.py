@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from gateway.clients import Backends
+from gateway.deps import gateway_of
 from gateway.resilience import Deadline
 from gateway.routes import RoutingTable
 from shared.auth import Identity
@@ -94,19 +94,16 @@ class MergedOpenAPI:
         self._built_at = 0.0
         self._lock = asyncio.Lock()
 
-    def invalidate(self) -> None:
-        self._document = None
-
     async def document(self, app: FastAPI) -> dict[str, Any]:
         async with self._lock:
             fresh = time.monotonic() - self._built_at < self.cache_seconds
             if self._document is not None and fresh:
                 return self._document
-            backends: Backends = app.state.backends
-            results = await asyncio.gather(*(self._fetch(b.name, b) for b in backends))
+            state = gateway_of(app)
+            results = await asyncio.gather(*(self._fetch(b.name, b) for b in state.backends))
             services = {name: doc for name, doc in results if doc is not None}
             missing = sorted(name for name, doc in results if doc is None)
-            document = merge_documents(app.openapi(), services, app.state.routing_table)
+            document = merge_documents(app.openapi(), services, state.routing_table)
             if missing:
                 document["info"]["x-missing-services"] = missing
                 return document  # incomplete: not cached, asked again next time

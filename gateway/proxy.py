@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import httpx
 from fastapi import Request, Response
 
-from gateway.clients import Backends
+from gateway.deps import gateway_of
 from gateway.fanout import request_deadline
-from gateway.routes import Route, RoutingTable
+from gateway.routes import Route
 from gateway.security import authenticate
 from shared.auth import ensure_scope
 from shared.problems import ProblemError, field_problem
@@ -85,15 +85,15 @@ async def forward(request: Request, path: str) -> Response:
             "a path segment may not be '.' or '..' (percent-encoded or not)",
             type_="dot-segment",
         )
-    table: RoutingTable = request.app.state.routing_table
+    state = gateway_of(request.app)
+    table = state.routing_table
     route = table.match(path)
     if route is None:
         raise ProblemError(404, f"no resource at {path}", type_="not-found")
     identity = await authenticate(request)
     ensure_scope(identity, route.scopes_for(request.method))
 
-    backends: Backends = request.app.state.backends
-    backend = backends[route.service]
+    backend = state.backends[route.service]
     upstream_path = route.upstream_path(path)
     headers = forwarded_headers(request)
     body = await request.body()

@@ -9,7 +9,8 @@
   that carry an ``Idempotency-Key`` (a retry of those cannot create twice).
 - A **deadline** per public request bounds every attempt and every backoff.
 - **Rate limits** per API key: a fixed window counted in memory, or in Redis when
-  ``GATEWAY_REDIS_URL`` is set so that all gateway replicas share the count.
+  ``GATEWAY_REDIS_URL`` is set so that all gateway replicas share the count; failed
+  authentications per client address the same way (:class:`FailedAuthentications`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis.asyncio as redis_asyncio
+from cachetools import TTLCache
 from redis.exceptions import RedisError
 
 from shared.problems import ProblemError
@@ -195,6 +197,36 @@ async def enforce_rate_limit(limiter: RateLimiter, key_id: str, limit: int) -> N
             429,
             f"rate limit of {limit} requests per window exceeded for this API key",
             type_="rate-limited",
+            headers={"Retry-After": str(reset)},
+            retry_after_seconds=reset,
+        )
+
+
+class FailedAuthentications:
+    """Counts failed authentications per client address and blocks an address over the limit
+    until its window ends (counted in the shared limiter, blocked locally)."""
+
+    def __init__(self, limiter: RateLimiter, limit: int) -> None:
+        self.limiter = limiter
+        self.limit = limit
+        self._blocked: TTLCache[str, float] = TTLCache(10_000, 3600, timer=time.monotonic)
+
+    def check(self, address: str) -> None:
+        until = self._blocked.get(address)
+        if until is not None and until > time.monotonic():
+            raise self._problem(max(1, round(until - time.monotonic())))
+
+    async def record(self, address: str) -> None:
+        allowed, reset = await self.limiter.hit(f"authfail:{address}")
+        if not allowed:
+            self._blocked[address] = time.monotonic() + reset
+            raise self._problem(reset)
+
+    def _problem(self, reset: int) -> ProblemError:
+        return ProblemError(
+            429,
+            f"more than {self.limit} failed authentications from this address in this window",
+            type_="too-many-failed-authentications",
             headers={"Retry-After": str(reset)},
             retry_after_seconds=reset,
         )

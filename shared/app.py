@@ -30,6 +30,7 @@ from shared.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
 from shared.openapi import install_openapi
 from shared.problems import install_problem_handlers
 from shared.settings import AppSettings
+from shared.state import AppCore
 from shared.tables import CommonTables
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -85,10 +86,12 @@ def build_app(
         openapi_tags=openapi_tags,
         openapi_url=openapi_url,
     )
-    app.state.settings = settings
-    app.state.database = database
-    app.state.common_tables = common_tables
-    app.state.metrics_registry = registry
+    app.state.core = AppCore(
+        settings=settings,
+        database=database,
+        common_tables=common_tables,
+        metrics_registry=registry,
+    )
     install_problem_handlers(app)
     install_openapi(app)
     app.include_router(

@@ -9,11 +9,11 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from shared.db import Database
+from shared.state import core_of
 
 
 def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+    return core_of(request.app).database
 
 
 def get_session(request: Request) -> Iterator[Session]:

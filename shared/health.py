@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.concurrency import run_in_threadpool
 
 from shared.problems import ProblemError
+from shared.state import core_of
 
 logger = logging.getLogger("sdgc.health")
 
@@ -24,7 +25,7 @@ def database_check(request: Request) -> Awaitable[dict[str, str]]:
 
     async def check() -> dict[str, str]:
         try:
-            await run_in_threadpool(request.app.state.database.ping)
+            await run_in_threadpool(core_of(request.app).database.ping)
         except Exception as exc:
             logger.warning("database not ready: %s", type(exc).__name__)
             return {"database": "unavailable"}

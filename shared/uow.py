@@ -27,6 +27,7 @@ from shared.db import utcnow
 from shared.deps import SessionDep as SessionDep
 from shared.etag import check_if_match, etag_of, etag_response
 from shared.problems import PROBLEM_MEDIA_TYPE, ProblemError, field_problem
+from shared.state import core_of
 from shared.tables import CommonTables
 
 T = TypeVar("T")
@@ -208,7 +209,7 @@ async def get_unit_of_work(
     identity: CurrentIdentity,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> UnitOfWork:
-    tables: CommonTables = request.app.state.common_tables
+    tables = core_of(request.app).common_tables
     return UnitOfWork(session, identity, request, tables, idempotency_key)
 
 

@@ -17,6 +17,7 @@ from services.funding.main import create_app as create_funding
 from services.funding.settings import Settings as FundingSettings
 from services.projects.main import create_app as create_projects
 from services.projects.settings import Settings as ProjectsSettings
+from shared.state import core_of
 from tests.support.clients import TEST_SECRET
 
 ADMIN_KEY = "test-admin-key-0123456789abcdef0123456789"
@@ -38,7 +39,7 @@ def service_apps(fresh_database: Callable[[str], str]) -> Iterator[dict[str, Fas
     }
     yield apps
     for app in apps.values():  # ASGITransport runs no lifespan: release the pools here
-        app.state.database.dispose()
+        core_of(app).database.dispose()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from gateway.deps import gateway_of
 from tests.projects.conftest import project_body
 from tests.support.clock import ManualClock
 from tests.support.server import serve_in_thread
@@ -103,7 +104,7 @@ def test_an_answer_that_is_not_http_is_502_and_the_circuit_recovers(
             breaker_reset_seconds=0.6,
         )
         with TestClient(app) as gateway:
-            app.state.backends["funding"].breaker.clock = clock
+            gateway_of(app).backends["funding"].breaker.clock = clock
             first = gateway.get("/api/v1/contributors", headers=admin_headers)
             ready = gateway.get("/health/ready")
             clock.advance(0.7)  # half-open: one trial goes through, fails, re-opens

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from gateway.clients import Backend
+from gateway.deps import gateway_of
 from gateway.resilience import CircuitBreaker, Deadline, MemoryRateLimiter, may_retry
 from shared.problems import ProblemError
 from tests.gateway.conftest import ADMIN_KEY
@@ -117,8 +118,8 @@ def flaky_gateway(
         async def lifespan(a: FastAPI):  # type: ignore[no-untyped-def]
             async with original(a):
                 transport = httpx.ASGITransport(app=backend)
-                a.state.backends["funding"].transport = transport
-                a.state.backends["funding"].client = httpx.AsyncClient(
+                gateway_of(a).backends["funding"].transport = transport
+                gateway_of(a).backends["funding"].client = httpx.AsyncClient(
                     base_url="http://funding", transport=transport
                 )
                 yield

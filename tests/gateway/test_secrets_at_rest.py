@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, create_engine, select, text
 
 from shared import migrations
+from shared.state import core_of
 
 
 def _cells(engine: Engine) -> list[str]:
@@ -56,8 +57,8 @@ def test_no_issued_token_is_stored_anywhere_after_a_full_scenario(
         created = gateway.post("/api/v1/contributors", json=contributor, headers=own)
         assert created.status_code == 201
         assert gateway.get("/api/v1/dashboard", headers=admin_headers).status_code == 200
-        engines = [gateway.app.state.database.engine]  # type: ignore[attr-defined]
-        engines += [app.state.database.engine for app in service_apps.values()]
+        engines = [core_of(gateway.app).database.engine]  # type: ignore[attr-defined]
+        engines += [core_of(app).database.engine for app in service_apps.values()]
         secrets = [token.split("_", 2)[2] for token in tokens]
         for engine in engines:
             for cell in _cells(engine):

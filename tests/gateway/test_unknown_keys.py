@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from gateway import security
+from gateway import keys
+from gateway.deps import gateway_of
 
 
 def test_an_address_over_the_failure_limit_gets_429_without_lookups(
@@ -20,7 +21,7 @@ def test_an_address_over_the_failure_limit_gets_429_without_lookups(
     app = make_gateway(auth_failure_limit=5)
     with TestClient(app) as gateway:
         lookups = []
-        verifier = app.state.key_verifier
+        verifier = gateway_of(app).key_verifier
         real_lookup = verifier._lookup
 
         def counting_lookup(token: str) -> object:
@@ -52,11 +53,11 @@ def test_a_flood_of_random_tokens_does_not_evict_valid_keys(
     admin_headers: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(security, "CACHE_SIZE", 20)
+    monkeypatch.setattr(keys, "CACHE_SIZE", 20)
     app = make_gateway(auth_failure_limit=1_000_000)
     with TestClient(app) as gateway:
         assert gateway.get("/api/v1/projects", headers=admin_headers).status_code == 200
-        verifier = app.state.key_verifier
+        verifier = gateway_of(app).key_verifier
         admin_token = admin_headers["Authorization"].split(" ", 1)[1]
         assert verifier.cached(admin_token) is not None
         for _ in range(60):

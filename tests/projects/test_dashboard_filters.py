@@ -11,6 +11,7 @@ from services.projects.facet_cells import rebuild_facet_counts
 from services.projects.facets import project_facets
 from services.projects.filters import ProjectFilter
 from services.projects.models import ActivityStatus, FacetCell
+from shared.state import core_of
 from tests.projects.conftest import project_body
 
 
@@ -167,7 +168,7 @@ def test_precounted_facets_agree_with_live_counts_and_a_rebuild_after_every_kind
         ProjectFilter(country="KZ", sdg_goal="8", status=ActivityStatus("3")),
         ProjectFilter(country="AF", status=ActivityStatus("2")),
     ]
-    with projects_app.state.database.session() as session:
+    with core_of(projects_app).database.session() as session:
         stored = {
             tuple(getattr(c, k) for k in ("country", "goal", "status", "facet", "code")): c.count
             for c in session.query(FacetCell).filter(FacetCell.count > 0)

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from shared.state import core_of
 from tests.projects.conftest import CENTRE_PREFIX, project_body
 from tests.projects.test_results_centre_plans import FRAMEWORK
 
@@ -244,7 +245,7 @@ def test_update_answer_and_etag_match_the_next_read(client: TestClient) -> None:
 @contextmanager
 def _statements(app: FastAPI) -> Iterator[list[str]]:
     seen: list[str] = []
-    engine = app.state.database.engine
+    engine = core_of(app).database.engine
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.startswith("BEGIN"):  # SQLite's transaction start, not a read

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 
 from services.projects.models import ActionPlan, ActionPlanStatus
+from shared.state import core_of
 from tests.projects.conftest import project_body
 from tests.support.clients import signed_client
 
@@ -296,7 +297,7 @@ def test_database_itself_refuses_a_second_adopted_version(
     client: TestClient, projects_app: FastAPI
 ) -> None:
     _adopt(client, _draft(client, _project(client)), "2026-06-01")
-    with projects_app.state.database.session() as session:
+    with core_of(projects_app).database.session() as session:
         session.add(
             ActionPlan(
                 version_number=9, title="Rogue", status=ActionPlanStatus.ADOPTED, is_current=True

@@ -270,6 +270,61 @@ def _evaluation_section(cycles: Part, year: int) -> ReportSection:
 router = api_router(tags=["reports"])
 
 
+def _sources(year: int) -> dict[str, PartCall]:
+    """What the report reads besides the year's projects and their results."""
+    return {
+        "facets": PartCall(
+            "projects", "/api/v1/projects/facets", _year_params(year), REGISTRY_SCOPES
+        ),
+        "plans": PartCall(
+            "projects",
+            "/api/v1/action-plans",
+            {"status": "adopted", "limit": 1},
+            REGISTRY_SCOPES,
+        ),
+        "funding": PartCall("funding", "/api/v1/reports/sources-and-uses", {"year": year}),
+        "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
+    }
+
+
+def _refuse_incomplete(failures: list[Part]) -> None:
+    """403 when the key may not read a source, else 503/504 naming the missing sources."""
+    failed = sorted({p.service for p in failures})
+    statuses = {p.status for p in failures}
+    if "forbidden" in statuses:  # the key's scopes, not the services: the client's to fix
+        raise ProblemError(
+            403,
+            "the annual report reads the registry, the ledger and the evaluation service; "
+            f"this API key may not read: {', '.join(failed)}",
+            type_="missing-scope",
+            required_scopes=sorted(REPORT_SCOPES),
+        )
+    raise ProblemError(
+        504 if statuses == {"timeout"} else 503,
+        "the annual report needs every source; missing: "
+        + ", ".join(failed)
+        + " (ask with partial=true for a report marked incomplete)",
+        type_="report-incomplete",
+        missing_sources=failed,
+    )
+
+
+def _answer(
+    request: Request, report: AnnualReport, format: Literal["json", "csv"] | None
+) -> Response:
+    headers = timing_headers(request, report.missing_sources)
+    if wants_csv(request, format):
+        return Response(
+            _csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **headers,
+                "Content-Disposition": f'attachment; filename="annual-report-{report.year}.csv"',
+            },
+        )
+    return JSONResponse(report.model_dump(mode="json"), headers=headers)
+
+
 @router.get(
     "/api/v1/reports/annual/{year}",
     response_model=AnnualReport,
@@ -284,27 +339,10 @@ async def annual_report(
     format: Literal["json", "csv"] | None = Query(default=None),
 ) -> Response:
     ensure_scope(identity, ("reports:read",))
-    first = fan_out(
-        request,
-        identity,
-        {
-            "facets": PartCall(
-                "projects", "/api/v1/projects/facets", _year_params(year), REGISTRY_SCOPES
-            ),
-            "plans": PartCall(
-                "projects",
-                "/api/v1/action-plans",
-                {"status": "adopted", "limit": 1},
-                REGISTRY_SCOPES,
-            ),
-            "funding": PartCall("funding", "/api/v1/reports/sources-and-uses", {"year": year}),
-            "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
-        },
-    )
+    first = fan_out(request, identity, _sources(year))
     parts, projects = await asyncio.gather(first, _all_projects(request, identity, year))
     ids = [int(p["id"]) for p in projects.data["items"]] if projects.ok else []
     results = await _results(request, identity, ids) if projects.ok else projects
-
     sections = {
         "implementation": _implementation(parts["facets"], parts["plans"], projects),
         "sdg_contribution": _sdg_contribution(projects, parts["funding"]),
@@ -314,26 +352,10 @@ async def annual_report(
         ),
         "evaluation": _evaluation_section(parts["cycles"], year),
     }
-    failed = sorted({p.service for p in (*parts.values(), projects, results) if not p.ok})
-    if failed and not partial:
-        statuses = {p.status for p in (*parts.values(), projects, results) if not p.ok}
-        if "forbidden" in statuses:  # the key's scopes, not the services: the client's to fix
-            raise ProblemError(
-                403,
-                "the annual report reads the registry, the ledger and the evaluation service; "
-                f"this API key may not read: {', '.join(failed)}",
-                type_="missing-scope",
-                required_scopes=sorted(REPORT_SCOPES),
-            )
-        status = 504 if statuses == {"timeout"} else 503
-        raise ProblemError(
-            status,
-            "the annual report needs every source; missing: "
-            + ", ".join(failed)
-            + " (ask with partial=true for a report marked incomplete)",
-            type_="report-incomplete",
-            missing_sources=failed,
-        )
+    failures = [p for p in (*parts.values(), projects, results) if not p.ok]
+    if failures and not partial:
+        _refuse_incomplete(failures)
+    failed = sorted({p.service for p in failures})
     report = AnnualReport(
         year=year,
         generated_at=dt.datetime.now(dt.UTC),
@@ -341,17 +363,7 @@ async def annual_report(
         missing_sources=failed,
         sections=sections,
     )
-    headers = timing_headers(request, failed)
-    if wants_csv(request, format):
-        return Response(
-            _csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                **headers,
-                "Content-Disposition": f'attachment; filename="annual-report-{year}.csv"',
-            },
-        )
-    return JSONResponse(report.model_dump(mode="json"), headers=headers)
+    return _answer(request, report, format)
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:

@@ -12,9 +12,9 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from types import FrameType
 
 from shared import migrations
 
@@ -39,7 +39,8 @@ def _wait_live(port: int, deadline: float) -> bool:
     return False
 
 
-def main() -> int:
+def _environment() -> tuple[dict[str, str], str, bool]:
+    """The apps' environment, the admin key and whether it was generated here."""
     env = dict(os.environ)
     env.setdefault("SDGC_IDENTITY_SECRET", secrets.token_urlsafe(32))
     admin_key = env.get("GATEWAY_BOOTSTRAP_ADMIN_KEY")
@@ -50,50 +51,43 @@ def main() -> int:
     env.setdefault("FUNDING_PROJECTS_URL", f"http://{HOST}:8001")
     env.setdefault("EVALUATION_PROJECTS_URL", f"http://{HOST}:8001")
     env.setdefault("EVALUATION_FUNDING_URL", f"http://{HOST}:8002")
+    return env, admin_key, generated
 
-    os.makedirs("var", exist_ok=True)
-    for name, _, _ in APPS:
-        print(f"migrating {name} …", flush=True)
-        migrations.upgrade(name)
 
-    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
-    stopping = False
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-
+def _start(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:
+    processes = []
     for name, factory, port in APPS:
         command = [
             *(sys.executable, "-m", "uvicorn", "--factory", factory),
             *("--host", HOST, "--port", str(port), "--no-access-log"),
         ]
         processes.append((name, subprocess.Popen(command, env=env)))  # noqa: S603
+    return processes
 
-    deadline = time.monotonic() + 60
-    exit_code = 0
-    if all(_wait_live(port, deadline) for _, _, port in APPS):
-        print("\nSDG Centre suite is running:")
-        for name, _, port in APPS:
-            print(f"  {name:<11} http://{HOST}:{port}")
-        print(f"  API docs    http://{HOST}:8000/docs")
-        label = "generated admin API key (shown once)" if generated else "admin API key"
-        print(f"\n{label}: {admin_key}")
-        print("try: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/api-keys")
-        print("\nCtrl-C stops all four.", flush=True)
-        while not stopping:
-            for name, process in processes:
-                if process.poll() is not None:
-                    print(f"{name} exited with {process.returncode}; stopping the suite")
-                    stopping, exit_code = True, 1
-            time.sleep(0.3)
-    else:
-        print("the suite did not come up; stopping", file=sys.stderr)
-        exit_code = 1
 
+def _announce(admin_key: str, generated: bool) -> None:
+    print("\nSDG Centre suite is running:")
+    for name, _, port in APPS:
+        print(f"  {name:<11} http://{HOST}:{port}")
+    print(f"  API docs    http://{HOST}:8000/docs")
+    label = "generated admin API key (shown once)" if generated else "admin API key"
+    print(f"\n{label}: {admin_key}")
+    print("try: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/api-keys")
+    print("\nCtrl-C stops all four.", flush=True)
+
+
+def _supervise(processes: list[tuple[str, subprocess.Popen[bytes]]], stop: threading.Event) -> int:
+    """Wait for Ctrl-C (0), or for an app to exit on its own (1)."""
+    while not stop.is_set():
+        for name, process in processes:
+            if process.poll() is not None:
+                print(f"{name} exited with {process.returncode}; stopping the suite")
+                return 1
+        stop.wait(0.3)
+    return 0
+
+
+def _stop(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
     for _, process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -104,6 +98,26 @@ def main() -> int:
             print(f"{name} did not stop; killing it", file=sys.stderr)
             process.kill()
     print("stopped.")
+
+
+def main() -> int:
+    env, admin_key, generated = _environment()
+    os.makedirs("var", exist_ok=True)
+    for name, _, _ in APPS:
+        print(f"migrating {name} …", flush=True)
+        migrations.upgrade(name)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    processes = _start(env)
+    deadline = time.monotonic() + 60
+    if all(_wait_live(port, deadline) for _, _, port in APPS):
+        _announce(admin_key, generated)
+        exit_code = _supervise(processes, stop)
+    else:
+        print("the suite did not come up; stopping", file=sys.stderr)
+        exit_code = 1
+    _stop(processes)
     return exit_code
 
 

@@ -30,7 +30,7 @@ from shared.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
 from shared.openapi import install_openapi
 from shared.problems import install_problem_handlers
 from shared.settings import AppSettings
-from shared.state import AppCore
+from shared.state import AppCore, core_of
 from shared.tables import CommonTables
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -65,24 +65,11 @@ def build_app(
         if settings.redis_url
         else DatabaseNonceStore(database.engine, common_tables.identity_nonces)
     )
-
-    @asynccontextmanager
-    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
-        try:
-            if lifespan is None:
-                yield
-            else:
-                async with lifespan(app):
-                    yield
-        finally:
-            await nonces.aclose()
-            database.dispose()
-
     app = FastAPI(
         title=title,
         description=description,
         version="1.0.0",
-        lifespan=app_lifespan,
+        lifespan=_lifespan(lifespan, nonces, database),
         openapi_tags=openapi_tags,
         openapi_url=openapi_url,
     )
@@ -100,20 +87,41 @@ def build_app(
     for router in routers:
         app.include_router(router)
     app.include_router(health_router(registry, readiness or database_check, optional_checks))
+    _add_middleware(app, settings, nonces if signed_identity_required else None)
+    return app
 
-    if signed_identity_required:
+
+def _lifespan(lifespan: Lifespan | None, nonces: NonceStore, database: Database) -> Lifespan:
+    """The app's own lifespan inside the one that closes what every app opens."""
+
+    @asynccontextmanager
+    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            await nonces.aclose()
+            database.dispose()
+
+    return app_lifespan
+
+
+def _add_middleware(app: FastAPI, settings: AppSettings, nonces: NonceStore | None) -> None:
+    """The stack, outermost last: request context, metrics, body limit and, for a service
+    (``nonces`` given), the signed-identity check."""
+    if nonces is not None:
+        previous = settings.identity_secret_previous
         app.add_middleware(
             SignedIdentityMiddleware,
             secret=settings.identity_secret.get_secret_value(),
             max_age_seconds=settings.identity_max_age_seconds,
             nonces=nonces,
-            previous_secret=(
-                settings.identity_secret_previous.get_secret_value()
-                if settings.identity_secret_previous
-                else None
-            ),
+            previous_secret=previous.get_secret_value() if previous else None,
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    registry = core_of(app).metrics_registry
     app.add_middleware(MetricsMiddleware, registry=registry, app_name=settings.app_name)
     app.add_middleware(RequestContextMiddleware)
-    return app

@@ -34,9 +34,11 @@ run: $(RUNTIME_STAMP) ## Migrate SQLite under ./var and start the 3 services and
 test: $(TEST_STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest -n 2 -q
 
-lint: $(TEST_STAMP) ## ruff lint and format check
+lint: $(TEST_STAMP) ## ruff lint and format check, the size budget, dead code (vulture)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m scripts.check_budget
+	$(BIN)/vulture shared gateway services scripts --min-confidence 80 --exclude "*/migrations/versions/*"
 
 budget: $(TEST_STAMP) ## Size budget: no function over 60 lines or complexity 15 (radon)
 	$(BIN)/python -m scripts.check_budget

@@ -151,10 +151,6 @@ class Database:
     def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Database:
         return cls(create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow))
 
-    @property
-    def is_postgresql(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
-
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.sessionmaker() as session:

@@ -8,7 +8,7 @@ APP ?= projects
 MSG ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run test lint budget format typecheck migrate revision e2e bench clean
+.PHONY: help install install-test run test test-busy lint budget format typecheck migrate revision e2e bench clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ run: $(RUNTIME_STAMP) ## Migrate SQLite under ./var and start the 3 services and
 
 test: $(TEST_STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest -n 2 -q
+
+test-busy: $(TEST_STAMP) ## The gateway tests twice beside a CPU hog on every core (a busy machine)
+	$(BIN)/python -m tests.support.busy --runs 2 -- $(BIN)/python -m pytest -q -n 2 tests/gateway
 
 lint: $(TEST_STAMP) ## ruff lint and format check, the size budget, dead code (vulture)
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ from shared.middleware import (
     BodyLimitMiddleware,
     MetricsMiddleware,
     RequestContextMiddleware,
+    RequestLimitsMiddleware,
     SignedIdentityMiddleware,
 )
 from shared.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
@@ -122,6 +123,7 @@ def _add_middleware(app: FastAPI, settings: AppSettings, nonces: NonceStore | No
             previous_secret=previous.get_secret_value() if previous else None,
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimitsMiddleware)
     registry = core_of(app).metrics_registry
     app.add_middleware(MetricsMiddleware, registry=registry, app_name=settings.app_name)
     app.add_middleware(RequestContextMiddleware)

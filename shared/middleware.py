@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import Headers
@@ -26,7 +27,7 @@ from shared.auth import (
 )
 from shared.context import REQUEST_ID_HEADER, reset_request_id, set_request_id
 from shared.nonces import NonceStore
-from shared.problems import Problem, ProblemError
+from shared.problems import FieldError, Problem, ProblemError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -217,6 +218,91 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _paths_with_nul(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings in a JSON value that hold a NUL character."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    return [
+        found
+        for key, item in items
+        for found in _paths_with_nul(item, f"{path}.{key}" if path else str(key))
+    ]
+
+
+def nul_problem(body: bytes, query: bytes) -> ProblemError | None:
+    """A 422 naming every body field and query parameter whose text holds a NUL character
+    (no database stores one in text), or None. Cheap when there is none: a substring test."""
+    errors: list[FieldError] = []
+    if b"%00" in query.lower():
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in name + value:
+                errors.append(_nul_error(name, "query"))
+    if b"\\u0000" in body:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None  # not JSON: the route's own parsing answers
+        errors += [_nul_error(path, "body") for path in _paths_with_nul(document)]
+    if not errors:
+        return None
+    return ProblemError(
+        422, "text may not contain NUL characters", type_="validation-error", errors=errors
+    )
+
+
+def _nul_error(field: str, location: str) -> FieldError:
+    return FieldError(
+        field=field, location=location, rule="no-nul", message="contains a NUL character"
+    )
+
+
+class RequestLimitsMiddleware:
+    """Answers an over-long query (414) or header (431) as a problem, below the HTTP server's
+    own limits, whose refusals are plain text."""
+
+    def __init__(
+        self, app: ASGIApp, max_query_bytes: int = 8192, max_header_bytes: int = 8192
+    ) -> None:
+        self.app = app
+        self.max_query_bytes = max_query_bytes
+        self.max_header_bytes = max_header_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problem = self._problem(scope)
+            if problem is not None:
+                await send_problem(send, problem.to_problem(scope["path"]))
+                return
+        await self.app(scope, receive, send)
+
+    def _problem(self, scope: Scope) -> ProblemError | None:
+        if len(scope.get("query_string", b"")) > self.max_query_bytes:
+            return ProblemError(
+                414,
+                f"the query string is longer than {self.max_query_bytes} bytes",
+                type_="query-too-long",
+                max_bytes=self.max_query_bytes,
+            )
+        for name, value in scope.get("headers", []):
+            if len(name) + len(value) > self.max_header_bytes:
+                return ProblemError(
+                    431,
+                    f"the header {name.decode('latin-1')} is longer than "
+                    f"{self.max_header_bytes} bytes",
+                    type_="header-too-large",
+                    header=name.decode("latin-1"),
+                    max_bytes=self.max_header_bytes,
+                )
+        return None
+
+
 class SignedIdentityMiddleware:
     """Services only: refuse (401) any request without the gateway's valid signature over this
     very request (method, path, query, body), and a state-changing one whose nonce was seen."""
@@ -275,6 +361,9 @@ class SignedIdentityMiddleware:
         try:
             identity = self._verify(scope, headers, body)
             await self._check_nonce(scope, headers)
+            refused = nul_problem(body, scope.get("query_string", b""))
+            if refused is not None:
+                raise refused
         except ProblemError as refusal:
             await send_problem(send, refusal.to_problem(scope["path"]), refusal.headers)
             return

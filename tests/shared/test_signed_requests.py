@@ -84,3 +84,34 @@ def test_two_posts_signed_apart_are_both_accepted(client: TestClient) -> None:
         answer = client.post("/api/v1/organisations", content=body, headers=headers)
         assert answer.status_code == 201, answer.text
     assert _count(client) == 2
+
+
+def test_a_nul_in_body_text_is_422_naming_the_field(client: TestClient) -> None:
+    body = json.dumps({**UNDP, "name": "UN\x00DP"}).encode()
+    answer = client.post(
+        "/api/v1/organisations",
+        content=body,
+        headers=_signed("POST", "/api/v1/organisations", body=body),
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["location"], e["rule"]) for e in answer.json()["errors"]] == [
+        ("name", "body", "no-nul")
+    ]
+    assert _count(client) == 0
+
+
+def test_a_nul_in_a_query_parameter_is_422_naming_it(client: TestClient) -> None:
+    headers = _signed("GET", "/api/v1/projects", query="q=a%00b")
+    answer = client.get("/api/v1/projects?q=a%00b", headers=headers)
+    assert answer.status_code == 422
+    assert [(e["field"], e["location"]) for e in answer.json()["errors"]] == [("q", "query")]
+
+
+def test_an_over_long_query_or_header_is_a_problem(client: TestClient) -> None:
+    long_query = client.get("/api/v1/organisations?q=" + "a" * 9000)
+    assert long_query.status_code == 414
+    assert long_query.headers["content-type"] == "application/problem+json"
+    long_header = client.get("/api/v1/organisations", headers={"X-Note": "b" * 9000})
+    assert long_header.status_code == 431
+    assert long_header.json()["header"] == "x-note"

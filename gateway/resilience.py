@@ -20,6 +20,7 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -139,13 +140,16 @@ class RateLimiter(Protocol):
 class MemoryRateLimiter:
     """Fixed-window counter per key in this process (one gateway replica)."""
 
-    def __init__(self, limit: int, window_seconds: int) -> None:
+    def __init__(
+        self, limit: int, window_seconds: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self.limit = limit
         self.window = window_seconds
+        self.clock = clock
         self._counts: dict[tuple[str, int], int] = {}
 
     async def hit(self, key: str) -> tuple[bool, int]:
-        now = time.time()
+        now = self.clock()
         window = int(now // self.window)
         if len(self._counts) > 50_000:
             self._counts = {k: v for k, v in self._counts.items() if k[1] == window}

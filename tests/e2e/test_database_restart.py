@@ -134,6 +134,7 @@ def test_a_postgresql_restart_costs_no_500_and_no_acknowledged_write(
             if not cursor:
                 break
         assert sorted(stored) == sorted(set(stream.acknowledged)), "a write was lost or doubled"
+        print(f"answers during the restart: {dict(stream.statuses)}; stored {len(stored)}")
     finally:
         stream.client.close()
         suite.stop_all()

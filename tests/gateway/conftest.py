@@ -53,6 +53,7 @@ def gateway_settings(fresh_database: Callable[[str], str]) -> Settings:
         bootstrap_admin_key=ADMIN_KEY,
         request_deadline_seconds=120,
         backend_timeout_seconds=60,
+        backend_connect_timeout_seconds=30,
         readiness_probe_seconds=60,
     )
 

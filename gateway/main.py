@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 
+import fastapi_offline
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import StaticFiles
 
 from gateway import keys, report, views
 from gateway.api import routers
@@ -29,6 +32,10 @@ from shared.routing import api_router
 from shared.state import core_of
 
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Swagger UI and ReDoc from assets installed with the suite (fastapi-offline ships them), so the
+# API docs work without internet.
+DOCS_ASSETS = "/docs-assets"
+_DOCS_ASSET_DIR = Path(fastapi_offline.__file__).parent / "static"
 
 
 async def _backend_ready(name: str, client: httpx.AsyncClient, bound: float) -> tuple[str, str]:
@@ -101,7 +108,24 @@ def _own_routers() -> list[APIRouter]:
 
     @docs.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="SDG Centre API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="SDG Centre API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @docs.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="SDG Centre API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
     return [docs, proxy]
 
@@ -112,7 +136,7 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
-    return build_app(
+    app = build_app(
         settings=settings,
         title="SDG Centre API",
         description="Back-office API of the United Nations Regional Centre for the Sustainable "
@@ -131,3 +155,5 @@ def create_app(
         auth_dependencies=[Depends(authenticate)],
         openapi_url=None,  # served by the merged document
     )
+    app.mount(DOCS_ASSETS, StaticFiles(directory=_DOCS_ASSET_DIR), name="docs-assets")
+    return app

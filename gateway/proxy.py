@@ -35,6 +35,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "retry-after",
     "content-disposition",
     "www-authenticate",
+    "allow",  # a 405 says which methods the resource takes (RFC 9110 §15.5.6)
 )
 
 

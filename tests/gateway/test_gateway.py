@@ -339,3 +339,13 @@ def test_openapi_document_names_a_missing_service(
         document = c.get("/openapi.json").json()
     assert document["info"]["x-missing-services"] == ["evaluation"]
     assert "/api/v1/contributors" in document["paths"]
+
+
+def test_a_wrong_method_through_the_gateway_says_which_are_allowed(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    answer = gateway.put("/api/v1/contributors", headers=admin_headers)
+    assert answer.status_code == 405
+    assert answer.headers["content-type"] == "application/problem+json"
+    # the service's own Allow (Starlette names the methods of the first route on the path)
+    assert "POST" in answer.headers["allow"]

@@ -23,6 +23,9 @@ from shared.problems import ProblemError
 
 DOCS_IDENTITY = Identity(key_id="service:gateway", actor="gateway", scopes=frozenset())
 _SKIPPED_PREFIXES = ("/health/", "/metrics")
+# Operations a service marks for the gateway's own use (``openapi_extra={INTERNAL: True}``):
+# routed, but not part of the public document.
+INTERNAL = "x-sdgc-internal"
 
 
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -64,7 +67,7 @@ def merge_documents(
             route = table.match(public)
             tag = route.tag if route is not None and route.tag else service
             for method, operation in operations.items():
-                if isinstance(operation, dict):
+                if isinstance(operation, dict) and not operation.get(INTERNAL):
                     operation = _rename_refs(operation, renames)
                     operation["tags"] = [tag]
                     operation["operationId"] = f"{service}_{operation.get('operationId', method)}"

@@ -33,6 +33,7 @@ from services.projects.schemas.action_plans import (
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem
+from shared.types import changes_of
 
 
 def _check(db_session: Session, partners: Sequence[int], items: Sequence[ActionPlanItemIn]) -> None:
@@ -120,9 +121,7 @@ def update_action_plan(
     *, db_session: Session, plan: ActionPlan, data: ActionPlanUpdate
 ) -> ActionPlan:
     _ensure_draft(plan, "changed")
-    changes = data.model_dump(exclude_unset=True)
-    if "title" in changes and changes["title"] is None:
-        raise field_problem(422, "title", "may not be null", rule="required")
+    changes_of(data, ("title",))  # refuses a null title
     partners = (
         data.partners_consulted
         if data.partners_consulted is not None

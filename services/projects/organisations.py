@@ -16,6 +16,7 @@ from services.projects.schemas.organisations import OrganisationCreate, Organisa
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import field_problem
+from shared.types import changes_of
 
 
 def _check_organisation_codes(type_: str | None, country: str | None) -> None:
@@ -70,10 +71,7 @@ def get_organisation(
 def update_organisation(
     *, db_session: Session, organisation: Organisation, data: OrganisationUpdate
 ) -> Organisation:
-    changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "type"):
-        if name in changes and changes[name] is None:
-            raise field_problem(422, name, "may not be null", rule="required")
+    changes = changes_of(data, ("name", "type"))
     _check_organisation_codes(changes.get("type"), changes.get("country"))
     if "iati_org_id" in changes:
         _ensure_unique_org_id(db_session, changes["iati_org_id"], exclude_id=organisation.id)

@@ -47,6 +47,7 @@ from services.projects.schemas.projects import (
 )
 from shared.db import one_or_404
 from shared.problems import field_problem
+from shared.types import refuse_nulls
 
 MAX_BATCH_IDS = 100
 ROLE_CODES: dict[ParticipantRole, str] = {
@@ -326,10 +327,7 @@ def check_status_change(current: ActivityStatus, wanted: ActivityStatus) -> None
 
 def update_project(*, db_session: Session, project: Project, data: ProjectUpdate) -> Project:
     changes = state_from_body(data)
-    if "title" in changes and changes["title"] is None:
-        raise field_problem(422, "title", "may not be null", rule="required")
-    if "status" in changes and changes["status"] is None:
-        raise field_problem(422, "status", "may not be null", rule="required")
+    refuse_nulls(changes, ("title", "status"))
     state = state_of(project)
     if "status" in changes:
         check_status_change(project.status, changes["status"])

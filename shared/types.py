@@ -1,0 +1,56 @@
+"""The constrained types the services share — one vocabulary, one definition each: IATI
+organisation ids, names and texts, country and currency codes, years — the base of every input
+model, and the rule of every PATCH ("a field may be omitted, but not set to null").
+
+A service's ``schemas/common.py`` keeps only what is its own (the ledger's money, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.problems import field_problem
+
+IatiOrgId = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=3,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
+    ),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# A note or a reason: a line or a short paragraph.
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+# A description, a finding, a response: pages of text.
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+
+
+class StrictInput(BaseModel):
+    """The base of every input model: an unknown field is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def refuse_nulls(changes: Mapping[str, Any], not_null: Iterable[str]) -> Mapping[str, Any]:
+    """``changes`` of a PATCH, unless it sets a field that must keep a value to null (422
+    naming it): omitted means "leave it", null would mean "erase it"."""
+    for name in not_null:
+        if name in changes and changes[name] is None:
+            raise field_problem(422, name, "may not be null", rule="required")
+    return changes
+
+
+def changes_of(data: BaseModel, not_null: Iterable[str]) -> dict[str, Any]:
+    """The fields a PATCH body sets (see :func:`refuse_nulls`)."""
+    changes = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, not_null)
+    return changes

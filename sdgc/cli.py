@@ -16,7 +16,11 @@ from sdgc import cli_bulk
 from sdgc.cli_common import Output, State
 from sdgc.cli_resources import RESOURCES, resource_app
 
-app = typer.Typer(help="Command line of the SDG Centre suite.", no_args_is_help=True)
+app = typer.Typer(
+    help="Command line of the SDG Centre suite.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a traceback must never print the API key
+)
 
 
 @app.callback()

@@ -76,9 +76,10 @@ def _body(data: str | None, file: Path | None) -> dict[str, Any]:
     if (data is None) == (file is None):
         err.print("[red]give the record as --data JSON or --file PATH[/red]")
         raise typer.Exit(2)
-    text = data if data is not None else file.readtext(encoding="utf-8")  # type: ignore[union-attr]
+    if file is not None:
+        data = file.read_text(encoding="utf-8")
     try:
-        body = json.loads(text, parse_float=Decimal)
+        body = json.loads(data or "", parse_float=Decimal)
     except json.JSONDecodeError as exc:
         err.print(f"[red]the record is not JSON: {exc}[/red]")
         raise typer.Exit(2) from None

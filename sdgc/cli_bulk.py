@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from sdgc import config, exports, imports
-from sdgc.cli_common import Output, State, err, guarded, out, print_json, state
+from sdgc.cli_common import Output, State, err, guarded, out, print_json, print_problem, state
 from sdgc.errors import TransportError
 
 import_app = typer.Typer(help="Bulk imports, resumable without duplicates.", no_args_is_help=True)
@@ -45,13 +45,13 @@ def report_summary(s: State, summary: imports.Summary, unit: str) -> None:
         print_json(summary.as_json())
     else:
         counts = Table(title=f"{unit} import")
-        for column in ("created", "updated", "already imported", "refused"):
+        for column in ("created", "updated", "refused", "of which done by an earlier run"):
             counts.add_column(column, justify="right")
         counts.add_row(
-            str(summary.created - summary.replayed if unit != "IATI" else summary.created),
+            str(summary.created),
             str(summary.updated),
-            str(summary.replayed),
             str(len(summary.refused)),
+            str(summary.replayed),
         )
         out.print(counts)
         if summary.refused:
@@ -74,6 +74,9 @@ def refusals_table(refused: list[imports.Refusal], unit: str) -> Table:
 def run_import(s: State, unit: str, work: Callable[[], imports.Summary]) -> None:
     try:
         summary = guarded(work)
+    except imports.Stop as stop:
+        print_problem(stop.problem)
+        raise typer.Exit(1) from None
     except imports.Interrupted as stopped:
         err.print(
             f"[red]interrupted[/red]: {stopped.cause}\n"

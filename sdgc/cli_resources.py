@@ -47,7 +47,7 @@ RESOURCES = (
     Resource("recommendations", "recommendations", ("id", "evaluation_id", "text", "status")),
     Resource("key-actions", "key_actions", ("id", "recommendation_id", "status", "due_date")),
     Resource("evaluators", "evaluators", ("id", "name", "organisation")),
-    Resource("api-keys", "api_keys", ("id", "name", "scopes", "revoked_at")),
+    Resource("api-keys", "api_keys", ("key_id", "name", "scopes", "revoked_at")),
 )
 
 
@@ -114,7 +114,7 @@ def resource_app(resource: Resource) -> typer.Typer:
     if resource.show:
 
         @sub.command("show")
-        def show(ctx: typer.Context, record_id: Annotated[int, typer.Argument()]) -> None:
+        def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument()]) -> None:
             """Show one."""
             s = state(ctx)
             record = guarded(lambda: getattr(s.open(), resource.family).get(record_id))

@@ -1,7 +1,7 @@
 """The clients: :class:`Client` (synchronous) and :class:`AsyncClient`, one attribute per family.
 
-Both take the gateway's URL and an API key; ``transport``, ``retry``, ``sleep`` and ``rand``
-are there for tests and unusual networks.
+Both take the gateway's URL and an API key; ``retry`` bounds the retries, and ``sleep``,
+``rand``, ``clock`` and ``transport`` are there for tests and unusual networks.
 """
 
 from __future__ import annotations
@@ -73,12 +73,13 @@ class Client(_Families[Sync]):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.http = httpx.Client(
             base_url=url, headers=_headers(api_key), timeout=timeout, transport=transport
         )
-        self.core = SyncCore(self.http, retry=retry, sleep=sleep, rand=rand)
+        self.core = SyncCore(self.http, retry=retry, sleep=sleep, rand=rand, clock=clock)
         super().__init__(self.core)
 
     def close(self) -> None:
@@ -103,13 +104,14 @@ class AsyncClient(_Families[Async]):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.http = httpx.AsyncClient(
             base_url=url, headers=_headers(api_key), timeout=timeout, transport=transport
         )
         kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-        self.core = AsyncCore(self.http, retry=retry, rand=rand, **kwargs)
+        self.core = AsyncCore(self.http, retry=retry, rand=rand, clock=clock, **kwargs)
         super().__init__(self.core)
 
     async def aclose(self) -> None:

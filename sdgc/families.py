@@ -25,16 +25,17 @@ CSV = "text/csv"
 
 
 class ApiKeys(Family[M]):
-    """Gateway API keys (admin)."""
+    """Gateway API keys (admin). The secret is in the create answer only; a create repeated
+    with its Idempotency-Key raises a 409 ``already-created`` (its ``Location`` names the key)."""
 
     @op.create("/api/v1/api-keys")
     def create(self, body: Body, *, idempotency_key: str | None = None) -> None: ...
     @op.pages("/api/v1/api-keys")
     def list(self, /, **query: Query) -> None: ...
     @op.one("GET", "/api/v1/api-keys/{key_id}")
-    def get(self, key_id: int) -> None: ...
+    def get(self, key_id: str) -> None: ...
     @op.one("DELETE", "/api/v1/api-keys/{key_id}")
-    def revoke(self, key_id: int) -> None: ...
+    def revoke(self, key_id: str) -> None: ...
 
 
 class Audit(Family[M]):

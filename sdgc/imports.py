@@ -41,9 +41,12 @@ class Refusal:
 
 @dataclass
 class Summary:
+    """What an import did. ``created`` and ``updated`` count everything the file led to,
+    ``replayed`` how many of those an earlier, interrupted run had already done."""
+
     created: int = 0
     updated: int = 0
-    replayed: int = 0  # already done by an earlier run (resumed)
+    replayed: int = 0
     refused: list[Refusal] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
 
@@ -69,6 +72,28 @@ class Interrupted(Exception):
 
 def digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def is_refusal(problem: ApiError) -> bool:
+    """A 4xx about what was sent (refuse it, go on); not the key's (401/403: stop, nothing will
+    pass) nor a busy or failing API (429, 5xx: stop, a later run resumes)."""
+    return 400 <= problem.status < 500 and problem.status not in (401, 403, 429)
+
+
+class Stop(Exception):
+    """The key may not do this (401/403): the import ends at once, the problem is printed."""
+
+    def __init__(self, summary: Summary, problem: ApiError) -> None:
+        super().__init__(str(problem))
+        self.summary = summary
+        self.problem = problem
+
+
+def stopped(summary: Summary, exc: Exception) -> Exception:
+    """What an import raises when ``exc`` ends it part-way."""
+    if isinstance(exc, ApiError) and exc.status in (401, 403):
+        return Stop(summary, exc)
+    return Interrupted(summary, exc)
 
 
 def reasons_of(problem: ApiError) -> list[str]:
@@ -206,7 +231,7 @@ def send_document(client: Client, document: Document) -> Summary:
         try:
             answer = client.iati.import_activities(doc.body(), idempotency_key=doc.key())
         except ApiError as problem:
-            if problem.status not in (413, 422):
+            if not is_refusal(problem):
                 raise
             pending.extend(_after_refusal(doc, problem, summary))
             continue
@@ -220,7 +245,7 @@ def send_document(client: Client, document: Document) -> Summary:
 def _after_refusal(doc: Document, problem: ApiError, summary: Summary) -> list[Document]:
     """What to send next after ``doc`` was refused: the activities not to blame, or its halves
     when the problem names none of them; a single activity is refused with the reasons."""
-    blamed = _blame(doc, problem) if problem.status == 422 else None
+    blamed = _blame(doc, problem)
     if blamed is None and len(doc.activities) > 1:
         half = len(doc.activities) // 2
         return [
@@ -257,7 +282,7 @@ def import_iati(
         try:
             outcome = _journaled(journal, key) or send_document(client, document)
         except Exception as exc:
-            raise Interrupted(summary, exc) from exc
+            raise stopped(summary, exc) from exc
         if key not in journal.done:
             journal.record(key, outcome.as_json())
         summary.add(outcome)
@@ -341,11 +366,11 @@ def import_rates(
         try:
             loaded = client.rates.load_csv(body, idempotency_key=f"sdgc-rates-{digest(body)[:48]}")
         except ApiError as problem:
-            if problem.status >= 500:
-                raise Interrupted(summary, problem) from problem
+            if not is_refusal(problem):
+                raise stopped(summary, problem) from problem
             summary.refused.extend(_rate_refusals(group, problem))
         except Exception as exc:
-            raise Interrupted(summary, exc) from exc
+            raise stopped(summary, exc) from exc
         else:
             count = int(loaded["loaded"])
             summary.replayed += count if loaded.replayed else 0
@@ -434,13 +459,13 @@ def import_contributions(client: Client, text: str, *, progress: Progress | None
         try:
             made = client.contributions.create(body, idempotency_key=key)
         except ApiError as problem:
-            if problem.status >= 500 or problem.status == 429:
-                raise Interrupted(summary, problem) from problem
+            if not is_refusal(problem):
+                raise stopped(summary, problem) from problem
             summary.refused.append(
                 Refusal(row.line, row.line, _contribution_id(body), reasons_of(problem))
             )
         except Exception as exc:
-            raise Interrupted(summary, exc) from exc
+            raise stopped(summary, exc) from exc
         else:
             summary.created += 1
             summary.replayed += 1 if made.replayed else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sdgc import Client, imports
+from sdgc import ApiError, Client, imports
 from tests.sdgc.helpers import (
     CENTRE_ORG,
     as_json,
@@ -138,3 +138,31 @@ def test_the_documents_sent_are_well_formed_iati_with_every_activity_once() -> N
         assert root.tag == "iati-activities" and root.get("version") == "2.03"
         seen += [a.findtext("iati-identifier") for a in root.findall("iati-activity")]
     assert seen == identifiers
+
+
+def _document(count: int) -> imports.Document:
+    raw = iati_document([f"{CENTRE_ORG}-UNIT-{n:03d}" for n in range(1, count + 1)])
+    head, tail, activities = imports.read_activities(raw)
+    return imports.Document(head, tail, activities)
+
+
+def test_a_document_refused_as_a_whole_is_halved_until_the_culprit_is_alone() -> None:
+    document = _document(4)
+    summary = imports.Summary()
+    too_big = ApiError(status=413, type="urn:sdgc:problem:body-too-large", detail="too big")
+    halves = imports._after_refusal(document, too_big, summary)
+    assert [len(h.activities) for h in halves] == [2, 2] and summary.refused == []
+    single = imports.Document(document.head, document.tail, document.activities[:1])
+    assert imports._after_refusal(single, too_big, summary) == []
+    [refused] = summary.refused
+    assert refused.number == 1 and "body-too-large" in refused.reasons[0]
+
+
+def test_a_key_without_the_scope_stops_the_import_at_once(
+    suite: Suite, client: Client, tmp_path: Path
+) -> None:
+    reader = client.api_keys.create({"name": "reader", "scopes": ["projects:read"]})
+    source = tmp_path / "activities.xml"
+    source.write_bytes(iati_document(_identifiers(2)))
+    ran = run_cli(suite, tmp_path, "--api-key", reader["api_key"], "import", "iati", str(source))
+    assert ran.returncode == 1 and "403" in ran.stderr

@@ -88,8 +88,7 @@ def test_retry_after_as_an_http_date_is_honoured(
     slept: list[float] = []
     date = email.utils.formatdate(1_000_030, usegmt=True)
     script.answers = [(503, {"Retry-After": date})]
-    with Client(served[0], api_key="k", sleep=slept.append) as sdgc:
-        sdgc.core.clock = lambda: 1_000_000.0
+    with Client(served[0], api_key="k", sleep=slept.append, clock=lambda: 1_000_000.0) as sdgc:
         sdgc.contributors.get(1)
     assert slept == [30.0]
 

@@ -16,6 +16,7 @@ import string
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from sdgc._core import AsyncCore, SyncCore
@@ -62,7 +63,9 @@ class Spec:
         values = dict(bound.arguments)
         values.pop(next(iter(self.signature.parameters)))  # self
         extra = values.pop("query", None) or {}
-        path = self.path.format(**{name: values.pop(name) for name in self.path_params})
+        path = self.path.format(
+            **{name: quote(str(values.pop(name)), safe="") for name in self.path_params}
+        )
         body = values.pop("body", None)
         headers = {}
         if_match = values.pop("if_match", None)

@@ -19,7 +19,6 @@ from typing import Any
 
 from openpyxl import Workbook
 
-FORMATS = ("json", "csv", "xlsx", "html")
 Cell = str | int | float | bool | Decimal | None
 
 

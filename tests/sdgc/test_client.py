@@ -121,3 +121,14 @@ def test_the_async_client_offers_the_same_families(suite: Suite) -> None:
     made, listed, status = asyncio.run(scenario())
     assert sorted(listed) == sorted(made) and len(made) == 3
     assert status == 404
+
+
+def test_an_api_key_create_repeated_with_its_key_is_409_already_created(client: Client) -> None:
+    key = f"test-{uuid.uuid4()}"
+    issued = client.api_keys.create({"name": "ci", "scopes": ["reports:read"]}, idempotency_key=key)
+    assert issued["api_key"]
+    with pytest.raises(ApiError) as again:
+        client.api_keys.create({"name": "ci", "scopes": ["reports:read"]}, idempotency_key=key)
+    assert (again.value.status, again.value.rule) == (409, "already-created")
+    assert again.value.headers["location"].endswith(issued["key_id"])
+    assert client.api_keys.get(issued["key_id"])["name"] == "ci"

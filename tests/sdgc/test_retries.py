@@ -153,3 +153,11 @@ def test_the_async_client_retries_the_same_way(script: Script, served: tuple[str
     script.answers = [(429, {"Retry-After": "3"})]
     assert asyncio.run(scenario())["id"] == 1
     assert slept == [3.0]
+
+
+def test_path_parameters_are_percent_encoded_so_they_stay_one_segment(
+    client: Client, script: Script
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        client.contributors.get("1/../2")  # type: ignore[arg-type]
+    assert refused.value.status in (404, 422) and script.seen == []

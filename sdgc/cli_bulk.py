@@ -10,11 +10,23 @@ from typing import Annotated, Any
 
 import typer
 from lxml import etree
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from sdgc import config, exports, imports
-from sdgc.cli_common import Output, State, err, guarded, out, print_json, print_problem, state
+from sdgc.cli_common import (
+    Output,
+    OutputOpt,
+    State,
+    err,
+    guarded,
+    out,
+    print_json,
+    print_problem,
+    state,
+)
 from sdgc.errors import TransportError
 
 import_app = typer.Typer(help="Bulk imports, resumable without duplicates.", no_args_is_help=True)
@@ -67,7 +79,7 @@ def refusals_table(refused: list[imports.Refusal], unit: str) -> Table:
     table.add_column("identifier")
     table.add_column("reasons")
     for r in refused:
-        table.add_row(str(r.number), str(r.line), r.identifier, "\n".join(r.reasons))
+        table.add_row(str(r.number), str(r.line), Text(r.identifier), Text("\n".join(r.reasons)))
     return table
 
 
@@ -79,7 +91,7 @@ def run_import(s: State, unit: str, work: Callable[[], imports.Summary]) -> None
         raise typer.Exit(1) from None
     except imports.Interrupted as stopped:
         err.print(
-            f"[red]interrupted[/red]: {stopped.cause}\n"
+            f"[red]interrupted[/red]: {escape(str(stopped.cause))}\n"
             "run the same command again: it resumes and creates nothing twice"
         )
         if s.output is Output.json:
@@ -96,14 +108,17 @@ def import_iati(
     journal: Annotated[
         Path | None, typer.Option(help="Where to note finished documents (resuming).")
     ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Import (upsert) the activities of an IATI 2.0x iati-activities file."""
-    s = state(ctx)
+    s = state(ctx, output)
     raw = file.read_bytes()
     try:
         total = len(imports.read_activities(raw)[2])
     except (etree.XMLSyntaxError, ValueError) as exc:
-        err.print(f"[red]{file} is not an iati-activities document: {exc}[/red]")
+        err.print(
+            f"[red]{escape(str(file))} is not an iati-activities document: {escape(str(exc))}[/red]"
+        )
         raise typer.Exit(2) from None
     client = s.open()
     path = journal or config.journal_path(s.settings().url, imports.digest(raw))
@@ -123,10 +138,13 @@ def import_iati(
 
 @import_app.command("rates")
 def import_rates(
-    ctx: typer.Context, file: FileArg, max_bytes: MaxBytes = imports.DEFAULT_MAX_BYTES
+    ctx: typer.Context,
+    file: FileArg,
+    max_bytes: MaxBytes = imports.DEFAULT_MAX_BYTES,
+    output: OutputOpt = None,
 ) -> None:
     """Load UN operational rates from CSV (currency,effective_date,rate)."""
-    s = state(ctx)
+    s = state(ctx, output)
     text = file.read_text(encoding="utf-8")
     client = s.open()
     with progress_bar("rates", len(imports.read_csv(text)[1])) as advance:
@@ -138,10 +156,10 @@ def import_rates(
 
 
 @import_app.command("contributions")
-def import_contributions(ctx: typer.Context, file: FileArg) -> None:
+def import_contributions(ctx: typer.Context, file: FileArg, output: OutputOpt = None) -> None:
     """Record contributions from CSV, one per row (columns: the contribution's fields,
     ``earmarking.kind`` etc. for the earmarking)."""
-    s = state(ctx)
+    s = state(ctx, output)
     text = file.read_text(encoding="utf-8")
     client = s.open()
     with progress_bar("contributions", len(imports.read_csv(text)[1])) as advance:
@@ -163,7 +181,7 @@ class Format(StrEnum):
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="json, csv, xlsx or html.")]
-OutputOpt = Annotated[Path, typer.Option("--to", help="The file to write.", dir_okay=False)]
+TargetOpt = Annotated[Path, typer.Option("--to", help="The file to write.", dir_okay=False)]
 
 
 def write_report(
@@ -184,14 +202,14 @@ def write_report(
             exports.write_html(guarded(document), target, title)
     except TransportError as exc:  # pragma: no cover - guarded maps it
         raise typer.Exit(4) from exc
-    err.print(f"{title}: written to {target}")
+    err.print(f"{escape(title)}: written to {escape(str(target))}")
 
 
 @report_app.command("annual")
 def annual(
     ctx: typer.Context,
     year: Annotated[int, typer.Argument()],
-    target: OutputOpt,
+    target: TargetOpt,
     fmt: FormatOpt = Format.json,
     partial: Annotated[bool, typer.Option(help="Accept a report with missing sources.")] = False,
 ) -> None:
@@ -210,7 +228,7 @@ def annual(
 def sources_and_uses(
     ctx: typer.Context,
     year: Annotated[int, typer.Option(help="The year reported.")],
-    target: OutputOpt,
+    target: TargetOpt,
     fmt: FormatOpt = Format.json,
 ) -> None:
     """Sources and uses of all voluntary contributions in a year (the ledger's statement)."""

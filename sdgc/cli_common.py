@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sdgc import config
 from sdgc.client import Client
@@ -41,7 +43,7 @@ class State:
         try:
             return config.resolve(self.url, self.api_key, self.config_file)
         except config.ConfigError as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
 
     def open(self) -> Client:
@@ -51,9 +53,17 @@ class State:
         return self.client
 
 
-def state(ctx: typer.Context) -> State:
+OutputOpt = Annotated[
+    Output | None, typer.Option("--output", "-o", help="table or json (here or before it).")
+]
+
+
+def state(ctx: typer.Context, output: Output | None = None) -> State:
+    """The root command's state; ``output`` given to the command itself wins."""
     value = ctx.find_root().obj
     assert isinstance(value, State)
+    if output is not None:
+        value.output = output
     return value
 
 
@@ -68,9 +78,10 @@ def print_json(value: Any) -> None:
 
 
 def print_problem(problem: ApiError) -> None:
-    err.print(f"[red]{problem.status} {problem.rule}[/red]: {problem.detail or problem.title}")
+    detail = escape(str(problem.detail or problem.title or ""))
+    err.print(f"[red]{problem.status} {escape(problem.rule)}[/red]: {detail}")
     for error in problem.errors:
-        err.print(f"  [bold]{error.field}[/bold]: {error.message}")
+        err.print(f"  [bold]{escape(error.field)}[/bold]: {escape(error.message)}")
 
 
 def guarded(run: Callable[[], Any]) -> Any:
@@ -81,7 +92,7 @@ def guarded(run: Callable[[], Any]) -> Any:
         print_problem(problem)
         raise typer.Exit(1) from None
     except TransportError as exc:
-        err.print(f"[red]the API could not be reached[/red]: {exc}")
+        err.print(f"[red]the API could not be reached[/red]: {escape(str(exc))}")
         raise typer.Exit(4) from None
 
 
@@ -101,5 +112,6 @@ def print_record(s: State, record: dict[str, Any]) -> None:
     table.add_column("field", style="bold")
     table.add_column("value")
     for name, value in record.items():
-        table.add_row(name, text(value) if not isinstance(value, dict) else json.dumps(value))
+        shown = text(value) if not isinstance(value, dict) else json.dumps(value, default=str)
+        table.add_row(Text(name), Text(shown))
     out.print(table)

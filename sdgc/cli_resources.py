@@ -11,9 +11,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from sdgc.cli_common import Output, err, guarded, out, print_json, print_record, state, text
+from sdgc.cli_common import (
+    Output,
+    OutputOpt,
+    err,
+    guarded,
+    out,
+    print_json,
+    print_record,
+    state,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ def records_table(records: list[dict[str, Any]], columns: tuple[str, ...]) -> Ta
     for column in shown:
         table.add_column(column)
     for record in records:
-        table.add_row(*(text(record.get(c)) for c in shown))
+        table.add_row(*(Text(text(record.get(c))) for c in shown))
     return table
 
 
@@ -66,7 +78,7 @@ def _filters(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            err.print(f"[red]--where takes name=value, not {pair!r}[/red]")
+            err.print(f"[red]--where takes name=value, not {escape(repr(pair))}[/red]")
             raise typer.Exit(2)
         query.setdefault(name, []).append(value)
     return {k: v[0] if len(v) == 1 else v for k, v in query.items()}
@@ -81,7 +93,7 @@ def _body(data: str | None, file: Path | None) -> dict[str, Any]:
     try:
         body = json.loads(data or "", parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        err.print(f"[red]the record is not JSON: {exc}[/red]")
+        err.print(f"[red]the record is not JSON: {escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     if not isinstance(body, dict):
         err.print("[red]the record must be a JSON object[/red]")
@@ -99,9 +111,10 @@ def resource_app(resource: Resource) -> typer.Typer:
             list[str] | None, typer.Option("--where", "-w", help="A filter, name=value.")
         ] = None,
         limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 50,
+        output: OutputOpt = None,
     ) -> None:
         """List (every page, up to --limit)."""
-        s = state(ctx)
+        s = state(ctx, output)
         family = getattr(s.open(), resource.family)
         query = _filters(where or [])
         items: Iterator[dict[str, Any]] = family.list(**query, limit=min(limit or 200, 200))
@@ -114,9 +127,13 @@ def resource_app(resource: Resource) -> typer.Typer:
     if resource.show:
 
         @sub.command("show")
-        def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument()]) -> None:
+        def show(
+            ctx: typer.Context,
+            record_id: Annotated[str, typer.Argument()],
+            output: OutputOpt = None,
+        ) -> None:
             """Show one."""
-            s = state(ctx)
+            s = state(ctx, output)
             record = guarded(lambda: getattr(s.open(), resource.family).get(record_id))
             print_record(s, record)
 
@@ -128,9 +145,10 @@ def resource_app(resource: Resource) -> typer.Typer:
         idempotency_key: Annotated[
             str | None, typer.Option(help="Makes a retry of this command create nothing twice.")
         ] = None,
+        output: OutputOpt = None,
     ) -> None:
         """Create one (an Idempotency-Key is generated unless given)."""
-        s = state(ctx)
+        s = state(ctx, output)
         body = _body(data, file)
         family = getattr(s.open(), resource.family)
         record = guarded(lambda: family.create(body, idempotency_key=idempotency_key))

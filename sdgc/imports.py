@@ -217,7 +217,10 @@ def _blame(document: Document, problem: ApiError) -> dict[int, list[str]] | None
         match = ACTIVITY_FIELD.match(error.field)
         if match is None or not 1 <= int(match[1]) <= len(document.activities):
             return None
-        blamed.setdefault(int(match[1]) - 1, []).append(f"{error.field}: {error.message}")
+        index = int(match[1]) - 1
+        number = document.activities[index].number  # the file's numbering, not the document's
+        where = f"iati-activity[{number}]{error.field[match.end() :]}"
+        blamed.setdefault(index, []).append(f"{where}: {error.message}")
     return blamed or None
 
 

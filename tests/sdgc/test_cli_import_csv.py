@@ -116,7 +116,7 @@ def test_a_refused_rates_document_names_the_file_line_and_loads_nothing(
 ) -> None:
     source = tmp_path / "rates.csv"
     source.write_text("currency,effective_date,rate\nGBP,2032-01-01,0.8\nCHF,2032-01-01,-1\n")
-    ran = run_cli(suite, tmp_path, "-o", "json", "import", "rates", str(source))
+    ran = run_cli(suite, tmp_path, "import", "rates", str(source), "--output", "json")
     assert ran.returncode == 1
     refused = {r["line"]: r["reasons"] for r in as_json(ran)["refused"]}
     assert sorted(refused) == [2, 3]

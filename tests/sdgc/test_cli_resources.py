@@ -23,7 +23,7 @@ def test_create_show_and_list_a_contributor(suite: Suite, tmp_path: Path) -> Non
     assert as_json(shown) == record
     table = run_cli(suite, tmp_path, "contributors", "list", "--where", f"q={name}")
     assert table.returncode == 0 and name in table.stdout and "host_country" in table.stdout
-    listed = run_cli(suite, tmp_path, "-o", "json", "contributors", "list", "-w", f"q={name}")
+    listed = run_cli(suite, tmp_path, "contributors", "list", "-w", f"q={name}", "-o", "json")
     assert [c["id"] for c in as_json(listed)] == [record["id"]]
 
 

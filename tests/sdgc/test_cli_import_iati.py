@@ -152,10 +152,10 @@ def test_a_document_refused_as_a_whole_is_halved_until_the_culprit_is_alone() ->
     document = _document(4)
     summary = imports.Summary()
     too_big = ApiError(status=413, type="urn:sdgc:problem:body-too-large", detail="too big")
-    halves = imports._after_refusal(document, too_big, summary)
+    halves = imports.after_refusal(document, too_big, summary)
     assert [len(h.activities) for h in halves] == [2, 2] and summary.refused == []
     single = imports.Document(document.head, document.tail, document.activities[:1])
-    assert imports._after_refusal(single, too_big, summary) == []
+    assert imports.after_refusal(single, too_big, summary) == []
     [refused] = summary.refused
     assert refused.number == 1 and "body-too-large" in refused.reasons[0]
 
@@ -168,3 +168,15 @@ def test_a_key_without_the_scope_stops_the_import_at_once(
     source.write_bytes(iati_document(_identifiers(2)))
     ran = run_cli(suite, tmp_path, "--api-key", reader["api_key"], "import", "iati", str(source))
     assert ran.returncode == 1 and "403" in ran.stderr
+
+
+def test_a_journal_line_cut_short_by_an_interruption_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = imports.Journal(path)
+    journal.record("k1", {"created": 2, "updated": 0, "replayed": 0, "refused": [], "ids": [1, 2]})
+    with path.open("a") as out:
+        out.write('{"key": "k2", "created": 3, "upd')  # the process died here
+    again = imports.Journal(path)
+    assert set(again.done) == {"k1"} and again.done["k1"]["ids"] == [1, 2]
+    again.record("k2", {"created": 3, "updated": 0, "replayed": 0, "refused": [], "ids": [3]})
+    assert set(imports.Journal(path).done) == {"k1", "k2"}

@@ -131,3 +131,30 @@ def test_large_rate_files_go_in_documents_under_the_limit_and_lines_map_back() -
     groups = list(imports.rate_documents(columns, rows, 200))
     assert len(groups) > 1 and sum(len(g) for g in groups) == 60
     assert [r.line for g in groups for r in g] == list(range(2, 62))
+
+
+def test_a_row_becomes_a_contribution_with_nested_earmarking_and_no_empty_cells() -> None:
+    columns, rows = imports.read_csv(
+        "\ufeffkind, contributor_id ,amount,currency,value_date,in_kind_type,description,"
+        "earmarking.kind,earmarking.sdg_goal,agreement_id\n"
+        "in_kind,7,1200.00,KZT,2027-05-01,premises,Office floor,thematic,17,\n"
+    )
+    assert columns[1] == "contributor_id" and rows[0].line == 2
+    assert imports.contribution_body(rows[0].values) == {
+        "kind": "in_kind",
+        "contributor_id": 7,
+        "amount": "1200.00",
+        "currency": "KZT",
+        "value_date": "2027-05-01",
+        "in_kind_type": "premises",
+        "description": "Office floor",
+        "earmarking": {"kind": "thematic", "sdg_goal": 17},
+    }
+
+
+def test_row_keys_come_from_the_content_and_repeat_across_runs() -> None:
+    bodies = [{"amount": "1"}, {"amount": "1"}, {"amount": "2"}]
+    first = list(imports.contribution_keys(bodies))
+    assert len(set(first)) == 3  # identical rows are still two receipts
+    assert list(imports.contribution_keys(bodies)) == first
+    assert list(imports.contribution_keys(bodies[1:]))[1] == first[2]  # not by position

@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, Generic, Self
 
 import httpx
 
+from sdgc import config
 from sdgc import families as f
 from sdgc._core import AsyncCore, RetryPolicy, SyncCore
 from sdgc._ops import Async, M, Sync
@@ -81,6 +83,13 @@ class Client(_Families[Sync]):
         self.core = SyncCore(self.http, retry=retry, sleep=sleep, rand=rand, clock=clock)
         super().__init__(self.core)
 
+    @classmethod
+    def from_config(cls, config_file: Path | None = None, **options: Any) -> Self:
+        """A client on the URL and key the CLI would use: ``SDGC_URL`` / ``SDGC_API_KEY``, else
+        the config file (``config_file``, ``SDGC_CONFIG`` or ``~/.config/sdgc/config.toml``)."""
+        settings = config.from_environment(config_file)
+        return cls(settings.url, api_key=settings.api_key, **options)
+
     def close(self) -> None:
         self.http.close()
 
@@ -112,6 +121,12 @@ class AsyncClient(_Families[Async]):
         kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self.core = AsyncCore(self.http, retry=retry, rand=rand, clock=clock, **kwargs)
         super().__init__(self.core)
+
+    @classmethod
+    def from_config(cls, config_file: Path | None = None, **options: Any) -> Self:
+        """As :meth:`Client.from_config`."""
+        settings = config.from_environment(config_file)
+        return cls(settings.url, api_key=settings.api_key, **options)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -59,6 +59,13 @@ def resolve(url: str | None, api_key: str | None, config: Path | None) -> Settin
     return Settings(url.rstrip("/"), api_key)
 
 
+def from_environment(config: Path | None = None) -> Settings:
+    """``SDGC_URL`` and ``SDGC_API_KEY``, the file filling what they leave out."""
+    return resolve(
+        os.environ.get("SDGC_URL") or None, os.environ.get("SDGC_API_KEY") or None, config
+    )
+
+
 def _text(values: dict[str, object], name: str) -> str | None:
     value = values.get(name)
     return value if isinstance(value, str) and value else None

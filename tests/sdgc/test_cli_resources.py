@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sdgc import config
+from sdgc import Client, config
 from tests.sdgc.helpers import as_json, run_cli
 from tests.support.suite import ADMIN_KEY, Suite
 
@@ -91,3 +91,16 @@ def test_flags_win_over_the_environment_which_wins_over_the_file(
 def test_an_unreachable_api_exits_4(suite: Suite, tmp_path: Path) -> None:
     ran = run_cli(suite, tmp_path, "--url", "http://127.0.0.1:9", "rates", "list")
     assert ran.returncode == 4 and "could not be reached" in ran.stderr
+
+
+def test_a_script_finds_the_url_and_key_as_the_cli_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = tmp_path / "config.toml"
+    settings.write_text('url = "http://file:8000/"\napi_key = "file-key"\n')
+    monkeypatch.setenv("SDGC_CONFIG", str(settings))
+    monkeypatch.setenv("SDGC_API_KEY", "env-key")
+    monkeypatch.delenv("SDGC_URL", raising=False)
+    with Client.from_config() as sdgc:
+        assert str(sdgc.http.base_url) == "http://file:8000"
+        assert sdgc.http.headers["authorization"] == "Bearer env-key"

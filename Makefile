@@ -51,7 +51,7 @@ format: $(TEST_STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff format .
 
 typecheck: $(TEST_STAMP) ## mypy --strict over the suite
-	$(BIN)/mypy shared gateway services scripts
+	$(BIN)/mypy shared gateway services scripts sdgc
 
 migrate: $(RUNTIME_STAMP) ## Apply every app's Alembic migrations (URLs from settings)
 	$(BIN)/python -m shared.migrations upgrade all

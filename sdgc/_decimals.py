@@ -1,0 +1,45 @@
+"""Names of the answer fields whose JSON strings are decimals (money, rates, percentages).
+
+The suite sends every Decimal as a JSON string; the client turns a string under one of these
+names back into :class:`~decimal.Decimal` (a mapping under one of them — a fund's ``sources`` and
+``uses`` by kind — has each of its strings turned). A test reads the services' response models
+and fails when a decimal field is missing here or a name is a plain string elsewhere.
+"""
+
+DECIMAL_FIELDS: frozenset[str] = frozenset(
+    {
+        # from the response models
+        "actual_value",
+        "amount",
+        "balance_after_usd",
+        "balance_usd",
+        "baseline_value",
+        "deferred_usd_open",
+        "exchange_difference_usd",
+        "percentage",
+        "progress",
+        "psc_rate",
+        "rate",
+        "receivable_usd_open",
+        "received",
+        "signing_rate",
+        "target_value",
+        "total",
+        "usd_amount",
+        # the funding reports built as documents (sources and uses, pledges outstanding, …)
+        "allocated",
+        "amount_usd",
+        "balance",
+        "cash",
+        "closing_balance",
+        "in_kind",
+        "opening_balance",
+        "private_and_innovative_share",
+        "sources",
+        "spent",
+        "total_usd",
+        "usd",
+        "usd_equivalent",
+        "uses",
+    }
+)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import hashlib
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.problems import ProblemError
 
 
 def etag_of(model: BaseModel) -> str:
-    digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()[:32]
-    return f'"{digest}"'
+    return _etag(model.model_dump_json().encode())
+
+
+def _etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 def _matches(header: str, etag: str) -> bool:
@@ -27,13 +29,15 @@ def _matches(header: str, etag: str) -> bool:
 
 
 def etag_response(request: Request, model: BaseModel, status_code: int = 200) -> Response:
-    """The JSON representation with its ETag, or 304 when ``If-None-Match`` matches."""
-    etag = etag_of(model)
+    """The JSON representation with its ETag, or 304 when ``If-None-Match`` matches. The body
+    is serialised once and hashed as sent (issue 17: twice cost 0.55-0.73 ms a read)."""
+    body = model.model_dump_json().encode()
+    etag = _etag(body)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and _matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    return JSONResponse(
-        model.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag}
+    return Response(
+        body, status_code=status_code, media_type="application/json", headers={"ETag": etag}
     )
 
 

@@ -8,6 +8,7 @@ ever accepted unchecked.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,20 @@ class ParticipatingOrganisation:
 class RegistryProject:
     id: int
     organisations: tuple[ParticipatingOrganisation, ...]
+    start: dt.date | None = None  # actual start, else planned start
+    end: dt.date | None = None  # actual end, else planned end
 
     def implementers(self) -> Iterable[ParticipatingOrganisation]:
         return (o for o in self.organisations if o.role == IATI_ROLE_IMPLEMENTING)
+
+    def active_between(self, first: dt.date, last: dt.date) -> bool:
+        """Active at some time from ``first`` to ``last`` (the registry's ``year_active``
+        rule: a project without a start date has not been active)."""
+        return (
+            self.start is not None
+            and self.start <= last
+            and (self.end is None or self.end >= first)
+        )
 
 
 def _role_code(value: Any) -> str:
@@ -67,7 +79,13 @@ def _project(project_id: int, body: Mapping[str, Any]) -> RegistryProject:
     return RegistryProject(
         id=project_id,
         organisations=tuple(_organisation(o) for o in raw_orgs if isinstance(o, Mapping)),
+        start=_date(body.get("actual_start")) or _date(body.get("planned_start")),
+        end=_date(body.get("actual_end")) or _date(body.get("planned_end")),
     )
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 class ProjectRegistry:

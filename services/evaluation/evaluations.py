@@ -107,6 +107,29 @@ def _projects_in_scope(
     return projects
 
 
+def _check_in_period(projects: Sequence[RegistryProject], cycle: EvaluationCycle | None) -> None:
+    """An evaluation of a cycle looks at projects active in the period the cycle covers."""
+    if cycle is None:
+        return
+    for index, project in enumerate(projects):
+        if not project.active_between(cycle.period_start, cycle.period_end):
+            raise field_problem(
+                422,
+                f"project_ids.{index}",
+                f"project {project.id} was not active in the period cycle {cycle.year} covers "
+                f"({cycle.period_start.isoformat()} to {cycle.period_end.isoformat()}; "
+                f"project {_span(project)})",
+                rule="project-outside-cycle-period",
+            )
+
+
+def _span(project: RegistryProject) -> str:
+    if project.start is None:
+        return "has no start date"
+    end = project.end.isoformat() if project.end else "open"
+    return f"runs {project.start.isoformat()} to {end}"
+
+
 # --------------------------------------------------------------------------- evaluations
 
 _ORDER: tuple[EvaluationStatus, ...] = (
@@ -193,7 +216,8 @@ def create_evaluation(
     today: dt.date,
 ) -> Evaluation:
     _check_cycle(db_session, data)
-    _projects_in_scope(registry, data.project_ids)
+    cycle = db_session.get(EvaluationCycle, data.cycle_id) if data.cycle_id else None
+    _check_in_period(_projects_in_scope(registry, data.project_ids), cycle)
     _check_funding_sources(ledger, data.funding_sources)
     evaluation = Evaluation(
         kind=data.kind,
@@ -271,6 +295,7 @@ def _check_update(
     if data.project_ids is not None:
         _check_scope_named(evaluation.kind, data.project_ids)
         projects = _projects_in_scope(registry, data.project_ids)
+        _check_in_period(projects, evaluation.cycle)
         check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
     if data.funding_sources is not None:
         _check_funding_sources(ledger, data.funding_sources)

@@ -289,6 +289,8 @@ class Recommendation(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     addressee: Mapped[Addressee] = mapped_column(str_enum(Addressee))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority))
+    # The day the recommendation was issued: its response and key actions cannot precede it.
+    issued_on: Mapped[dt.date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     evaluation: Mapped[Evaluation] = relationship(lazy="joined")
@@ -329,6 +331,8 @@ class KeyAction(TimestampMixin, Base):
         str_enum(KeyActionStatus), default=KeyActionStatus.NOT_INITIATED, index=True
     )
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The day it was completed or found no longer applicable: overdue on a day is read off it.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}

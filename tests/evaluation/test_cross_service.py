@@ -51,6 +51,8 @@ def project_id(registry: tuple[str, httpx.Client]) -> int:
                 "local_code": "EV-1",
                 "title": "Regional water data",
                 "dimensions": ["environmental"],
+                "planned_start": "2026-03-01",
+                "planned_end": "2028-06-30",
                 "recipient_countries": [{"code": "KZ"}, {"code": "UZ"}],
                 "participants": [{"iati_org_id": IMPLEMENTER, "role": "implementing"}],
             },
@@ -231,3 +233,52 @@ def test_funding_sources_are_checked_in_the_real_ledger(
         assert client.get("/api/v1/evaluations").json()["items"] == []
         accepted = evaluation(agreement.json()["id"])
         assert accepted.status_code == 201, accepted.text
+
+
+def test_project_outside_the_cycle_period_is_refused_and_nothing_is_stored(
+    client: TestClient, registry: tuple[str, httpx.Client], project_id: int
+) -> None:
+    _, seeder = registry
+    ended = created(
+        seeder.post(
+            "/api/v1/projects",
+            json={
+                "local_code": "EV-OLD",
+                "title": "Water data, first phase",
+                "dimensions": ["environmental"],
+                "planned_start": "2022-01-01",
+                "planned_end": "2025-12-31",
+                "recipient_countries": [{"code": "KZ"}],
+            },
+        )
+    )
+    [cycle, *_] = schedule(client)  # 2028 covers 2026-01-01 to 2027-12-31
+
+    def plan(ids: list[int]) -> Any:
+        return client.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "project",
+                "title": "Water data in cycle 2028",
+                "cycle_id": cycle["id"],
+                "project_ids": ids,
+                "commissioning_entities": ["UNDP"],
+            },
+        )
+
+    refused = plan([project_id, ended["id"]])
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("project_ids.1", "project-outside-cycle-period")
+    assert "2025-12-31" in refused.json()["detail"]
+    assert client.get("/api/v1/evaluations").json()["items"] == []
+    evaluation = created(plan([project_id]))
+    url = f"/api/v1/evaluations/{evaluation['id']}"
+    widened = client.patch(
+        url,
+        json={"project_ids": [ended["id"]]},
+        headers={"If-Match": client.get(url).headers["etag"]},
+    )
+    assert widened.status_code == 422, widened.text
+    assert widened.json()["errors"][0]["rule"] == "project-outside-cycle-period"
+    assert client.get(url).json()["project_ids"] == [project_id]

@@ -9,13 +9,14 @@ ever accepted unchecked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from services.evaluation.models import FundingSourceKind
 from services.evaluation.settings import Settings
 from shared.clients import ServiceClient
+from shared.problems import ProblemError
 
 #: IATI OrganisationRole code of the implementing organisation.
 IATI_ROLE_IMPLEMENTING = "4"
@@ -88,6 +89,18 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+@dataclass(frozen=True, slots=True)
+class CentreIdentity:
+    """The Centre as the registry's profile names it (paragraph 1)."""
+
+    iati_org_id: str
+    name: str | None
+
+
+#: Page size of the registry's project list (its largest).
+_PAGE = 200
+
+
 class ProjectRegistry:
     """The regional project registry, as evaluation needs it."""
 
@@ -97,6 +110,54 @@ class ProjectRegistry:
     def project(self, project_id: int) -> RegistryProject | None:
         body = self._client.get_json(f"/api/v1/projects/{project_id}")
         return None if body is None else _project(project_id, body)
+
+    def centre(self) -> CentreIdentity:
+        """The Centre's IATI organisation identifier and name, from its profile."""
+        body = self._client.get_json("/api/v1/centre")
+        if not isinstance(body, Mapping) or not body.get("iati_org_id"):
+            raise self._unexpected("no Centre profile with an IATI organisation identifier")
+        name = body.get("name")
+        return CentreIdentity(
+            iati_org_id=str(body["iati_org_id"]), name=str(name) if name else None
+        )
+
+    def projects_active(self, period: tuple[dt.date, dt.date] | None) -> list[RegistryProject]:
+        """Every project active at some time in ``period`` (first and last day), by id; every
+        project of the registry when the period is open (``None``)."""
+        found: dict[int, RegistryProject] = {}
+        years: Iterable[int | None] = (
+            [None] if period is None else range(period[0].year, period[1].year + 1)
+        )
+        for year in years:
+            params: dict[str, Any] = {"limit": _PAGE}
+            if year is not None:
+                params["year_active"] = year
+            for body in self._pages("/api/v1/projects", params):
+                project = _project(int(body["id"]), body)
+                if period is None or project.active_between(*period):
+                    found[project.id] = project
+        return [found[i] for i in sorted(found)]
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
+        cursor: str | None = None
+        while True:
+            query = {**params, "cursor": cursor} if cursor else params
+            page = self._client.get_json(path, params=query)
+            if not isinstance(page, Mapping) or not isinstance(page.get("items"), list):
+                raise self._unexpected(f"no list at {path}")
+            yield from (item for item in page["items"] if isinstance(item, Mapping))
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    @staticmethod
+    def _unexpected(what: str) -> ProblemError:
+        return ProblemError(
+            502,
+            f"the projects service answered unexpectedly: {what}",
+            type_="backend-error",
+            service="projects",
+        )
 
 
 class FundingLedger:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation.clients import FundingLedger, ProjectRegistry, RegistryProject
-from services.evaluation.evaluators import check_team_independence
+from services.evaluation.evaluators import Independence, check_team_independence
 from services.evaluation.models import (
     Criterion,
     CriterionRating,
@@ -105,6 +105,37 @@ def _projects_in_scope(
             )
         projects.append(project)
     return projects
+
+
+def _period(cycle: EvaluationCycle | None) -> tuple[dt.date, dt.date] | None:
+    return (cycle.period_start, cycle.period_end) if cycle is not None else None
+
+
+def team_must_be_independent_of(
+    registry: ProjectRegistry,
+    evaluation: Evaluation,
+    *,
+    on: dt.date,
+    settings: Settings,
+    projects: Sequence[RegistryProject] | None = None,
+) -> Independence:
+    """What the team must be independent of on ``on``: the Centre (its identifier from the
+    registry's profile) and the implementing partners of the projects in scope, which for a
+    Centre-wide evaluation (no project list) are every project active in the period it
+    covers (the cycle's; the whole registry for an evaluation without a cycle)."""
+    period = _period(evaluation.cycle)
+    if projects is None:
+        listed = [p.project_id for p in evaluation.projects]
+        projects = _projects_in_scope(registry, listed) if listed else None
+    if not projects:
+        projects = registry.projects_active(period)
+    return Independence(
+        centre=registry.centre(),
+        projects=projects,
+        on=on,
+        cooling_off_years=settings.cooling_off_years,
+        period_start=period[0] if period else None,
+    )
 
 
 def _check_in_period(projects: Sequence[RegistryProject], cycle: EvaluationCycle | None) -> None:
@@ -268,11 +299,14 @@ def update_evaluation(
     registry: ProjectRegistry,
     ledger: FundingLedger,
     settings: Settings,
+    today: dt.date,
 ) -> Evaluation:
     """Change the title, scope, commissioning entities, budget or funding: check, then write."""
     ensure_open(evaluation)
     changes = data.model_dump(exclude_unset=True)
-    _check_update(evaluation, data, changes, registry=registry, ledger=ledger, settings=settings)
+    _check_update(
+        evaluation, data, changes, registry=registry, ledger=ledger, settings=settings, today=today
+    )
     _apply_update(evaluation, data, budget_given="budget" in changes)
     db_session.flush()
     return evaluation
@@ -286,9 +320,10 @@ def _check_update(
     registry: ProjectRegistry,
     ledger: FundingLedger,
     settings: Settings,
+    today: dt.date,
 ) -> None:
-    """An update's checks: no required field nulled, a new scope the registry knows and the
-    team is independent of, funding sources the ledger holds."""
+    """An update's checks: no required field nulled, a new scope the registry knows, active
+    in the cycle's period and the team is independent of, funding sources the ledger holds."""
     for field in ("title", "project_ids", "commissioning_entities", "funding_sources"):
         if field in changes and changes[field] is None:
             raise field_problem(422, field, "may not be null", rule="required")
@@ -296,7 +331,11 @@ def _check_update(
         _check_scope_named(evaluation.kind, data.project_ids)
         projects = _projects_in_scope(registry, data.project_ids)
         _check_in_period(projects, evaluation.cycle)
-        check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+        if evaluation.team:
+            scope = team_must_be_independent_of(
+                registry, evaluation, on=today, settings=settings, projects=projects
+            )
+            check_team_independence([m.evaluator for m in evaluation.team], scope)
     if data.funding_sources is not None:
         _check_funding_sources(ledger, data.funding_sources)
 
@@ -335,6 +374,7 @@ def assign_evaluator(
     data: TeamMemberCreate,
     registry: ProjectRegistry,
     settings: Settings,
+    today: dt.date,
 ) -> Evaluation:
     ensure_open(evaluation)
     evaluator = db_session.get(Evaluator, data.evaluator_id)
@@ -359,15 +399,15 @@ def assign_evaluator(
             f"evaluator {evaluator.name} has not signed a declaration of interests",
             rule="declaration-of-interests-unsigned",
         )
-    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    check_team_independence([evaluator], projects, settings)
+    scope = team_must_be_independent_of(registry, evaluation, on=today, settings=settings)
+    check_team_independence([evaluator], scope)
     evaluation.team.append(TeamMember(evaluator=evaluator, role=data.role))
     db_session.flush()
     return evaluation
 
 
 def _check_contracting(
-    evaluation: Evaluation, registry: ProjectRegistry, settings: Settings
+    evaluation: Evaluation, registry: ProjectRegistry, settings: Settings, on: dt.date
 ) -> None:
     if not any(m.role is TeamRole.LEAD for m in evaluation.team):
         raise conflict(
@@ -375,8 +415,8 @@ def _check_contracting(
             "evaluator on its team",
             rule="independent-lead-required",
         )
-    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+    scope = team_must_be_independent_of(registry, evaluation, on=on, settings=settings)
+    check_team_independence([m.evaluator for m in evaluation.team], scope)
 
 
 def _check_completion(db_session: Session, evaluation: Evaluation) -> None:
@@ -412,7 +452,7 @@ def transition(
     then record it in the history."""
     effective_on = _check_move(evaluation, data, today)
     if data.status is EvaluationStatus.EVALUATOR_CONTRACTED:
-        _check_contracting(evaluation, registry, settings)
+        _check_contracting(evaluation, registry, settings, effective_on)
     if data.status is EvaluationStatus.COMPLETED:
         _check_completion(db_session, evaluation)
     _record_move(evaluation, data, effective_on)

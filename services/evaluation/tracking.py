@@ -10,13 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation import recommendations
+from services.evaluation.clients import ProjectRegistry
 from services.evaluation.cycles import contracting, list_cycles
-from services.evaluation.evaluations import independent_evaluations, reached_on
+from services.evaluation.evaluations import (
+    independent_evaluations,
+    reached_on,
+    team_must_be_independent_of,
+)
 from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
     Acceptance,
@@ -196,16 +202,33 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11Compliance:
+def _independence_conflicts(
+    evaluation: Evaluation, registry: ProjectRegistry, today: dt.date, settings: Settings
+) -> list[dict[str, Any]] | None:
+    """Why the team is not independent on ``today`` ([] when it is), re-checked against the
+    registry as then (an evaluator's record and the projects may have changed since the team
+    was recorded); None when there is no lead or a declaration is unsigned (nothing to ask)."""
+    team = evaluation.team
+    if not any(m.role is TeamRole.LEAD for m in team) or any(
+        m.evaluator.declaration_signed_on is None for m in team
+    ):
+        return None
+    scope = team_must_be_independent_of(registry, evaluation, on=today, settings=settings)
+    return [c for m in team for c in employer_conflicts(m.evaluator, scope)]
+
+
+def compliance(
+    evaluation: Evaluation | None,
+    *,
+    registry: ProjectRegistry,
+    today: dt.date,
+    settings: Settings,
+) -> Paragraph11Compliance:
     held = evaluation is not None
-    team = evaluation.team if evaluation else []
-    # Scope conflicts were refused when recorded; employment by the Centre and unsigned
-    # declarations are re-read here because an evaluator's record may change afterwards.
-    independent = any(m.role is TeamRole.LEAD for m in team) and all(
-        m.evaluator.declaration_signed_on is not None
-        and not employer_conflicts(m.evaluator, (), settings)
-        for m in team
+    conflicts = (
+        _independence_conflicts(evaluation, registry, today, settings) if evaluation else None
     )
+    independent = conflicts == []
     funded = bool(evaluation and evaluation.funding_sources)
     completed = bool(evaluation and evaluation.status is EvaluationStatus.COMPLETED)
     checks = {
@@ -217,6 +240,7 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
     return Paragraph11Compliance(
         held=held,
         independent=independent,
+        independence_conflicts=conflicts or [],
         funded_from_voluntary_contributions=funded,
         completed=completed,
         compliant=all(checks.values()),
@@ -225,7 +249,13 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
 
 
 def cycle_tracking(
-    *, db_session: Session, today: dt.date, settings: Settings, limit: int, cursor: str | None
+    *,
+    db_session: Session,
+    today: dt.date,
+    settings: Settings,
+    registry: ProjectRegistry,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[CycleTrackingRead], str | None]:
     """A page of cycles by year, each with its rates, timeliness and paragraph-11 compliance."""
     cycles, next_cursor = list_cycles(db_session=db_session, limit=limit, cursor=cursor)
@@ -233,7 +263,14 @@ def cycle_tracking(
     live = independent_evaluations(db_session, ids)
     by_cycle = _recommendations_by_cycle(db_session, ids)
     reads = [
-        _cycle_tracking_read(cycle, live.get(cycle.id), by_cycle[cycle.id], today, settings)
+        _cycle_tracking_read(
+            cycle,
+            live.get(cycle.id),
+            by_cycle[cycle.id],
+            today,
+            settings,
+            compliance(live.get(cycle.id), registry=registry, today=today, settings=settings),
+        )
         for cycle in cycles
     ]
     return reads, next_cursor
@@ -269,6 +306,7 @@ def _cycle_tracking_read(
     recs: Sequence[Recommendation],
     today: dt.date,
     settings: Settings,
+    checked: Paragraph11Compliance,
 ) -> CycleTrackingRead:
     """One cycle's acceptance and implementation rates (JIU), timeliness and compliance."""
     accepted = [
@@ -293,7 +331,7 @@ def _cycle_tracking_read(
         implementation_rate=_rate(len(implemented), len(accepted)),
         completed_on=completed_on,
         finished_on_time=_finished_on_time(completed_on, cycle.management_response_due, today),
-        compliance=compliance(evaluation, settings),
+        compliance=checked,
         as_of=today,
     )
 

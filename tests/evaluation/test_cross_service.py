@@ -12,27 +12,11 @@ from fastapi.testclient import TestClient
 
 from services.evaluation.main import create_app
 from services.evaluation.settings import Settings
-from services.projects.main import create_app as create_projects_app
-from services.projects.settings import Settings as ProjectsSettings
 from tests.evaluation.conftest import Clock, created, evaluator, schedule
 from tests.support.clients import TEST_SECRET, signed_client, signed_http_client
 from tests.support.server import serve_in_thread
 
 IMPLEMENTER = "XM-IMPL-NGO"
-
-
-@pytest.fixture
-def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
-    """The real projects app on a real socket, plus a signed client to seed it."""
-    app = create_projects_app(
-        ProjectsSettings(
-            environment="test",
-            database_url=fresh_database("projects"),
-            identity_secret=TEST_SECRET,
-        )
-    )
-    with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
-        yield base_url, seeder
 
 
 @pytest.fixture
@@ -59,16 +43,6 @@ def project_id(registry: tuple[str, httpx.Client]) -> int:
         )
     )
     return int(project["id"])
-
-
-@pytest.fixture
-def client(
-    evaluation_settings: Settings, clock: Clock, registry: tuple[str, httpx.Client]
-) -> Iterator[TestClient]:
-    base_url, _ = registry
-    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}), clock=clock)
-    with signed_client(app) as c:
-        yield c
 
 
 def _project_evaluation(client: TestClient, project_ids: list[int]) -> Any:
@@ -118,20 +92,22 @@ def test_evaluator_employed_by_an_implementer_in_scope_is_refused(
 
 
 def test_widening_scope_to_a_project_the_team_implements_is_refused(
-    client: TestClient, project_id: int
+    client: TestClient, registry: tuple[str, httpx.Client], project_id: int
 ) -> None:
-    [cycle, *_] = schedule(client)
-    evaluation = created(
-        client.post(
-            "/api/v1/evaluations",
+    _, seeder = registry
+    other = created(
+        seeder.post(
+            "/api/v1/projects",
             json={
-                "kind": "independent_centre",
-                "title": "Independent evaluation 2028",
-                "cycle_id": cycle["id"],
-                "commissioning_entities": ["UN DESA"],
+                "local_code": "EV-2",
+                "title": "Regional statistics",
+                "dimensions": ["social"],
+                "planned_start": "2026-01-01",
+                "recipient_countries": [{"code": "KG"}],
             },
         )
     )
+    evaluation = created(_project_evaluation(client, [other["id"]]))
     insider = evaluator(client, name="Insider", employer_iati_org_id=IMPLEMENTER)
     created(
         client.post(
@@ -142,11 +118,11 @@ def test_widening_scope_to_a_project_the_team_implements_is_refused(
     url = f"/api/v1/evaluations/{evaluation['id']}"
     response = client.patch(
         url,
-        json={"project_ids": [project_id]},
+        json={"project_ids": [other["id"], project_id]},
         headers={"If-Match": client.get(url).headers["etag"]},
     )
     assert response.status_code == 409
-    assert client.get(url).json()["project_ids"] == []
+    assert client.get(url).json()["project_ids"] == [other["id"]]
 
 
 def test_batch_projects_view_shows_evaluations_covering_each_project(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Query
 
 from services.evaluation import tracking
-from services.evaluation.deps import TRACK, SettingsDep, TodayDep
+from services.evaluation.deps import TRACK, RegistryDep, SettingsDep, TodayDep
 from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
@@ -69,11 +69,17 @@ def cycle_tracking(
     session: SessionDep,
     settings: SettingsDep,
     today: TodayDep,
+    registry: RegistryDep,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[CycleTrackingRead]:
     items, next_cursor = tracking.cycle_tracking(
-        db_session=session, today=today, settings=settings, limit=limit, cursor=cursor
+        db_session=session,
+        today=today,
+        settings=settings,
+        registry=registry,
+        limit=limit,
+        cursor=cursor,
     )
     return Page(items=items, next_cursor=next_cursor)
 

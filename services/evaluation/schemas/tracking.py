@@ -4,7 +4,7 @@ and the batch by registry project."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,8 +39,13 @@ class Paragraph11Compliance(BaseModel):
 
     held: bool = Field(description="The cycle has an independent evaluation (not cancelled).")
     independent: bool = Field(
-        description="It has a lead evaluator and every team member signed a declaration and "
-        "is not employed by the Centre (scope conflicts are refused when recorded)."
+        description="It has a lead evaluator, every team member signed a declaration and, on "
+        "the day asked, none is or was (within the cooling-off period) employed by the Centre "
+        "or by an implementing partner of a project in scope (for a Centre-wide evaluation: "
+        "every project active in the cycle's period), as the registry says then."
+    )
+    independence_conflicts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Why it is not independent, one entry per conflict."
     )
     funded_from_voluntary_contributions: bool = Field(
         description="Its funding is traced to ledger agreements or allocations."

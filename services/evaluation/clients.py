@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from services.evaluation.models import FundingSourceKind
@@ -97,8 +98,32 @@ class CentreIdentity:
     name: str | None
 
 
-#: Page size of the registry's project list (its largest).
+#: Page size of the lists read from the registry and the ledger (their largest).
 _PAGE = 200
+
+
+def unexpected(client: ServiceClient, what: str) -> ProblemError:
+    """A 502 for an answer that is not what the backend documents."""
+    return ProblemError(
+        502,
+        f"the {client.service} service answered unexpectedly: {what}",
+        type_="backend-error",
+        service=client.service,
+    )
+
+
+def pages(client: ServiceClient, path: str, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every item of a list, page after page (``limit``/``cursor``)."""
+    cursor: str | None = None
+    while True:
+        query = {**params, "limit": _PAGE, **({"cursor": cursor} if cursor else {})}
+        page = client.get_json(path, params=query)
+        if not isinstance(page, Mapping) or not isinstance(page.get("items"), list):
+            raise unexpected(client, f"no list at {path}")
+        yield from (item for item in page["items"] if isinstance(item, Mapping))
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return
 
 
 class ProjectRegistry:
@@ -129,39 +154,97 @@ class ProjectRegistry:
             [None] if period is None else range(period[0].year, period[1].year + 1)
         )
         for year in years:
-            params: dict[str, Any] = {"limit": _PAGE}
-            if year is not None:
-                params["year_active"] = year
-            for body in self._pages("/api/v1/projects", params):
+            params: dict[str, Any] = {} if year is None else {"year_active": year}
+            for body in pages(self._client, "/api/v1/projects", params):
                 project = _project(int(body["id"]), body)
                 if period is None or project.active_between(*period):
                     found[project.id] = project
         return [found[i] for i in sorted(found)]
 
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
-        cursor: str | None = None
-        while True:
-            query = {**params, "cursor": cursor} if cursor else params
-            page = self._client.get_json(path, params=query)
-            if not isinstance(page, Mapping) or not isinstance(page.get("items"), list):
-                raise self._unexpected(f"no list at {path}")
-            yield from (item for item in page["items"] if isinstance(item, Mapping))
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return
+    def _unexpected(self, what: str) -> ProblemError:
+        return unexpected(self._client, what)
 
-    @staticmethod
-    def _unexpected(what: str) -> ProblemError:
-        return ProblemError(
-            502,
-            f"the projects service answered unexpectedly: {what}",
-            type_="backend-error",
-            service="projects",
+
+#: Agreement statuses under which a new evaluation may be funded from the agreement.
+USABLE_AGREEMENT_STATUSES = frozenset({"signed", "active"})
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSource:
+    """An agreement or allocation as the ledger shows it, with what decides whether it funds."""
+
+    kind: FundingSourceKind
+    id: int
+    amount: Decimal
+    currency: str
+    status: str | None = None  # agreements: draft, signed, active, …
+    signed_on: dt.date | None = None  # agreements
+    value_date: dt.date | None = None  # allocations
+    reversed_on: dt.date | None = None  # allocations corrected by a reversal
+
+    def unusable(self) -> tuple[str, str] | None:
+        """(rule, why) when it cannot fund an evaluation now; None when it can."""
+        if self.kind is FundingSourceKind.AGREEMENT:
+            if self.status not in USABLE_AGREEMENT_STATUSES:
+                return (
+                    "funding-agreement-not-signed",
+                    f"agreement {self.id} is {self.status}; only a signed or active agreement "
+                    "funds an evaluation",
+                )
+        elif self.reversed_on is not None:
+            return (
+                "funding-allocation-reversed",
+                f"allocation {self.id} was reversed on {self.reversed_on.isoformat()}",
+            )
+        return None
+
+    def funds_on(self, day: dt.date) -> bool:
+        """Signed by ``day`` (agreements); made and not yet reversed on ``day`` (allocations)."""
+        if self.kind is FundingSourceKind.AGREEMENT:
+            return self.status != "draft" and self.signed_on is not None and self.signed_on <= day
+        return (
+            self.value_date is not None
+            and self.value_date <= day
+            and (self.reversed_on is None or self.reversed_on > day)
         )
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerExpenditure:
+    id: int
+    usd_amount: Decimal
+    value_date: dt.date
+    reversed_on: dt.date | None
+
+    def spent_on(self, day: dt.date) -> bool:
+        return self.value_date <= day and (self.reversed_on is None or self.reversed_on > day)
+
+
+def _reversed_on(body: Mapping[str, Any]) -> dt.date | None:
+    reversal = body.get("reversal")
+    return _date(reversal.get("value_date")) if isinstance(reversal, Mapping) else None
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise ProblemError(
+            502,
+            f"the funding service answered unexpectedly: amount {value!r} is not a decimal",
+            type_="backend-error",
+            service="funding",
+        ) from None
+
+
+def evaluation_ref(evaluation_id: int) -> str:
+    """How an expenditure of the ledger names the evaluation it pays for: its id."""
+    return str(evaluation_id)
+
+
 class FundingLedger:
-    """The voluntary-funding ledger: it holds voluntary money only, so existence is the check."""
+    """The voluntary-funding ledger: it holds voluntary money only; what decides whether a
+    source funds an evaluation is its state there (signed, reversed) on the day asked."""
 
     _PATHS = {
         FundingSourceKind.AGREEMENT: "/api/v1/agreements/{id}",
@@ -171,8 +254,46 @@ class FundingLedger:
     def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
-    def exists(self, kind: FundingSourceKind, ledger_id: int) -> bool:
-        return self._client.get_json(self._PATHS[kind].format(id=ledger_id)) is not None
+    def source(self, kind: FundingSourceKind, ledger_id: int) -> LedgerSource | None:
+        body = self._client.get_json(self._PATHS[kind].format(id=ledger_id))
+        if body is None:
+            return None
+        if not isinstance(body, Mapping):
+            raise self.unexpected(f"{kind.value} {ledger_id} is not an object")
+        if kind is FundingSourceKind.AGREEMENT:
+            return LedgerSource(
+                kind=kind,
+                id=ledger_id,
+                amount=_money(body.get("total")),
+                currency=str(body.get("currency")),
+                status=str(body.get("status")),
+                signed_on=_date(body.get("signed_on")),
+            )
+        return LedgerSource(
+            kind=kind,
+            id=ledger_id,
+            amount=_money(body.get("amount")),
+            currency=str(body.get("currency", "USD")),
+            value_date=_date(body.get("value_date")),
+            reversed_on=_reversed_on(body),
+        )
+
+    def expenditures_for(self, evaluation_id: int) -> list[LedgerExpenditure]:
+        """The evaluation-cost expenditures whose ``evaluation_ref`` names the evaluation."""
+        ref = evaluation_ref(evaluation_id)
+        return [
+            LedgerExpenditure(
+                id=int(e["id"]),
+                usd_amount=_money(e.get("usd_amount")),
+                value_date=dt.date.fromisoformat(str(e["value_date"])),
+                reversed_on=_reversed_on(e),
+            )
+            for e in pages(self._client, "/api/v1/expenditures", {"is_evaluation_cost": "true"})
+            if str(e.get("evaluation_ref") or "").strip() == ref
+        ]
+
+    def unexpected(self, what: str) -> ProblemError:
+        return unexpected(self._client, what)
 
 
 @dataclass(slots=True)

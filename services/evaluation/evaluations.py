@@ -227,8 +227,11 @@ def _check_cycle(db_session: Session, data: EvaluationCreate) -> None:
 
 
 def _check_funding_sources(ledger: FundingLedger, sources: Sequence[FundingSource]) -> None:
+    """Each source is in the ledger and can fund now: a signed or active agreement, an
+    allocation not reversed (422 naming the source)."""
     for index, source in enumerate(sources):
-        if not ledger.exists(source.kind, source.id):
+        found = ledger.source(source.kind, source.id)
+        if found is None:
             raise field_problem(
                 422,
                 f"funding_sources.{index}.id",
@@ -236,6 +239,10 @@ def _check_funding_sources(ledger: FundingLedger, sources: Sequence[FundingSourc
                 "evaluations are funded from voluntary contributions only (paragraph 11)",
                 rule="unknown-funding-source",
             )
+        refused = found.unusable()
+        if refused is not None:
+            rule, why = refused
+            raise field_problem(422, f"funding_sources.{index}.id", why, rule=rule)
 
 
 def create_evaluation(

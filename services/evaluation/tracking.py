@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation import recommendations
-from services.evaluation.clients import ProjectRegistry
+from services.evaluation.clients import Backends, FundingLedger, ProjectRegistry
 from services.evaluation.cycles import contracting, list_cycles
 from services.evaluation.evaluations import (
+    evaluation_read,
     independent_evaluations,
     reached_on,
     team_must_be_independent_of,
@@ -30,6 +32,7 @@ from services.evaluation.models import (
     EvaluationCycle,
     EvaluationProject,
     EvaluationStatus,
+    FundingSourceKind,
     KeyAction,
     ManagementResponse,
     Recommendation,
@@ -39,6 +42,8 @@ from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
     DeadlineRead,
+    EvaluationFundingRead,
+    FundingSourceState,
     OpenRecommendation,
     Paragraph11Compliance,
     ProjectEvaluations,
@@ -217,19 +222,77 @@ def _independence_conflicts(
     return [c for m in team for c in employer_conflicts(m.evaluator, scope)]
 
 
+def _source_states(
+    evaluation: Evaluation, ledger: FundingLedger, day: dt.date
+) -> list[FundingSourceState]:
+    states: list[FundingSourceState] = []
+    for source in evaluation.funding_sources:
+        found = ledger.source(source.kind, source.ledger_id)
+        states.append(
+            FundingSourceState(
+                kind=source.kind,
+                id=source.ledger_id,
+                in_ledger=found is not None,
+                status=found.status if found else None,
+                amount=found.amount if found else None,
+                currency=found.currency if found else None,
+                reversed_on=found.reversed_on if found else None,
+                funds_on_day=bool(found and found.funds_on(day)),
+            )
+        )
+    return states
+
+
+def _funded(states: Sequence[FundingSourceState]) -> bool:
+    """Paragraph 11: funded from voluntary contributions, every source live on the day."""
+    return bool(states) and all(s.funds_on_day for s in states)
+
+
+def evaluation_funding(
+    *, evaluation: Evaluation, ledger: FundingLedger, today: dt.date
+) -> EvaluationFundingRead:
+    """The evaluation's budget beside what the ledger allocated and spent for it on ``today``."""
+    states = _source_states(evaluation, ledger, today)
+    allocated = sum(
+        (
+            s.amount
+            for s in states
+            if s.kind is FundingSourceKind.ALLOCATION and s.funds_on_day and s.amount is not None
+        ),
+        Decimal("0.00"),
+    )
+    spent = [e for e in ledger.expenditures_for(evaluation.id) if e.spent_on(today)]
+    spent_usd = sum((e.usd_amount for e in spent), Decimal("0.00"))
+    usd_budget = evaluation.budget_amount if evaluation.budget_currency == "USD" else None
+    return EvaluationFundingRead(
+        evaluation_id=evaluation.id,
+        as_of=today,
+        budget=evaluation_read(evaluation).budget,
+        sources=states,
+        allocated_usd=allocated,
+        spent_usd=spent_usd,
+        expenditure_ids=[e.id for e in spent],
+        budget_unallocated_usd=None if usd_budget is None else usd_budget - allocated,
+        budget_unspent_usd=None if usd_budget is None else usd_budget - spent_usd,
+        funded_from_voluntary_contributions=_funded(states),
+    )
+
+
 def compliance(
     evaluation: Evaluation | None,
     *,
-    registry: ProjectRegistry,
+    backends: Backends,
     today: dt.date,
     settings: Settings,
 ) -> Paragraph11Compliance:
     held = evaluation is not None
     conflicts = (
-        _independence_conflicts(evaluation, registry, today, settings) if evaluation else None
+        _independence_conflicts(evaluation, backends.registry, today, settings)
+        if evaluation
+        else None
     )
     independent = conflicts == []
-    funded = bool(evaluation and evaluation.funding_sources)
+    funded = evaluation is not None and _funded(_source_states(evaluation, backends.ledger, today))
     completed = bool(evaluation and evaluation.status is EvaluationStatus.COMPLETED)
     checks = {
         "held": held,
@@ -253,7 +316,7 @@ def cycle_tracking(
     db_session: Session,
     today: dt.date,
     settings: Settings,
-    registry: ProjectRegistry,
+    backends: Backends,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[CycleTrackingRead], str | None]:
@@ -269,7 +332,7 @@ def cycle_tracking(
             by_cycle[cycle.id],
             today,
             settings,
-            compliance(live.get(cycle.id), registry=registry, today=today, settings=settings),
+            compliance(live.get(cycle.id), backends=backends, today=today, settings=settings),
         )
         for cycle in cycles
     ]

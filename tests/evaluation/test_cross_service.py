@@ -189,6 +189,11 @@ def test_funding_sources_are_checked_in_the_real_ledger(
     donor = contributor(seeder)
     agreement = seeder.post("/api/v1/agreements", json=agreement_body(donor))
     assert agreement.status_code == 201, agreement.text
+    signed = seeder.post(  # a draft funds nothing (see test_funding.py)
+        f"/api/v1/agreements/{agreement.json()['id']}/status",
+        json={"status": "signed", "on": "2027-01-05"},
+    )
+    assert signed.status_code == 200, signed.text
     app = create_app(evaluation_settings.model_copy(update={"funding_url": base_url}), clock=clock)
 
     def evaluation(source_id: int) -> Any:

@@ -121,14 +121,17 @@ def team_must_be_independent_of(
 ) -> Independence:
     """What the team must be independent of on ``on``: the Centre (its identifier from the
     registry's profile) and the implementing partners of the projects in scope, which for a
-    Centre-wide evaluation (no project list) are every project active in the period it
-    covers (the cycle's; the whole registry for an evaluation without a cycle)."""
+    Centre-wide evaluation (no project list, or the independent evaluation of the Centre
+    whatever it lists) include every project active in the period it covers (the cycle's; the
+    whole registry for an evaluation without a cycle)."""
     period = _period(evaluation.cycle)
     if projects is None:
         listed = [p.project_id for p in evaluation.projects]
-        projects = _projects_in_scope(registry, listed) if listed else None
-    if not projects:
-        projects = registry.projects_active(period)
+        projects = _projects_in_scope(registry, listed) if listed else []
+    if not projects or evaluation.kind is EvaluationKind.INDEPENDENT_CENTRE:
+        known = {p.id for p in projects}
+        active = registry.projects_active(period)
+        projects = [*projects, *(p for p in active if p.id not in known)]
     return Independence(
         centre=registry.centre(),
         projects=projects,

@@ -83,6 +83,31 @@ def test_centre_wide_evaluation_checks_partners_of_every_project_active_in_its_p
     assert _join(client, evaluation["id"], outsider["id"]).status_code == 201
 
 
+def test_independent_evaluation_of_the_centre_checks_every_partner_whatever_it_lists(
+    client: TestClient, registry: tuple[str, httpx.Client], projects: dict[str, int]
+) -> None:
+    _, seeder = registry
+    focus = created(
+        seeder.post(
+            "/api/v1/projects",
+            json={
+                "local_code": "CW-2",
+                "title": "Focus project",
+                "dimensions": ["social"],
+                "planned_start": "2026-01-01",
+                "recipient_countries": [{"code": "AF"}],
+            },
+        )
+    )
+    [cycle, *_] = schedule(client)
+    evaluation = independent_evaluation(client, cycle["id"], project_ids=[focus["id"]])
+    insider = evaluator(client, name="Insider", employer_iati_org_id=ACTIVE_PARTNER)
+    refused = _join(client, evaluation["id"], insider["id"])
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["conflicts"][0]["project_id"] == projects[ACTIVE_PARTNER]
+    assert _team(client, evaluation["id"]) == []
+
+
 def test_centre_wide_evaluation_without_a_cycle_checks_every_registry_project(
     client: TestClient, projects: dict[str, int]
 ) -> None:

@@ -70,8 +70,13 @@ async def get_ledger(request: Request) -> FundingLedger:
     return app_state(request).backends.ledger
 
 
+async def get_backends(request: Request) -> Backends:
+    return app_state(request).backends
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TodayDep = Annotated[dt.date, Depends(as_of)]
 ClockDep = Annotated[dt.date, Depends(clock_today)]
 RegistryDep = Annotated[ProjectRegistry, Depends(get_registry)]
 LedgerDep = Annotated[FundingLedger, Depends(get_ledger)]
+BackendsDep = Annotated[Backends, Depends(get_backends)]

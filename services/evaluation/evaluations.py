@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation.clients import FundingLedger, ProjectRegistry, RegistryProject
-from services.evaluation.evaluators import check_team_independence
+from services.evaluation.evaluators import Independence, check_team_independence
 from services.evaluation.models import (
     Criterion,
     CriterionRating,
@@ -107,6 +107,63 @@ def _projects_in_scope(
     return projects
 
 
+def _period(cycle: EvaluationCycle | None) -> tuple[dt.date, dt.date] | None:
+    return (cycle.period_start, cycle.period_end) if cycle is not None else None
+
+
+def team_must_be_independent_of(
+    registry: ProjectRegistry,
+    evaluation: Evaluation,
+    *,
+    on: dt.date,
+    settings: Settings,
+    projects: Sequence[RegistryProject] | None = None,
+) -> Independence:
+    """What the team must be independent of on ``on``: the Centre (its identifier from the
+    registry's profile) and the implementing partners of the projects in scope, which for a
+    Centre-wide evaluation (no project list, or the independent evaluation of the Centre
+    whatever it lists) include every project active in the period it covers (the cycle's; the
+    whole registry for an evaluation without a cycle)."""
+    period = _period(evaluation.cycle)
+    if projects is None:
+        listed = [p.project_id for p in evaluation.projects]
+        projects = _projects_in_scope(registry, listed) if listed else []
+    if not projects or evaluation.kind is EvaluationKind.INDEPENDENT_CENTRE:
+        known = {p.id for p in projects}
+        active = registry.projects_active(period)
+        projects = [*projects, *(p for p in active if p.id not in known)]
+    return Independence(
+        centre=registry.centre(),
+        projects=projects,
+        on=on,
+        cooling_off_years=settings.cooling_off_years,
+        period_start=period[0] if period else None,
+    )
+
+
+def _check_in_period(projects: Sequence[RegistryProject], cycle: EvaluationCycle | None) -> None:
+    """An evaluation of a cycle looks at projects active in the period the cycle covers."""
+    if cycle is None:
+        return
+    for index, project in enumerate(projects):
+        if not project.active_between(cycle.period_start, cycle.period_end):
+            raise field_problem(
+                422,
+                f"project_ids.{index}",
+                f"project {project.id} was not active in the period cycle {cycle.year} covers "
+                f"({cycle.period_start.isoformat()} to {cycle.period_end.isoformat()}; "
+                f"project {_span(project)})",
+                rule="project-outside-cycle-period",
+            )
+
+
+def _span(project: RegistryProject) -> str:
+    if project.start is None:
+        return "has no start date"
+    end = project.end.isoformat() if project.end else "open"
+    return f"runs {project.start.isoformat()} to {end}"
+
+
 # --------------------------------------------------------------------------- evaluations
 
 _ORDER: tuple[EvaluationStatus, ...] = (
@@ -173,8 +230,11 @@ def _check_cycle(db_session: Session, data: EvaluationCreate) -> None:
 
 
 def _check_funding_sources(ledger: FundingLedger, sources: Sequence[FundingSource]) -> None:
+    """Each source is in the ledger and can fund now: a signed or active agreement, an
+    allocation not reversed (422 naming the source)."""
     for index, source in enumerate(sources):
-        if not ledger.exists(source.kind, source.id):
+        found = ledger.source(source.kind, source.id)
+        if found is None:
             raise field_problem(
                 422,
                 f"funding_sources.{index}.id",
@@ -182,6 +242,10 @@ def _check_funding_sources(ledger: FundingLedger, sources: Sequence[FundingSourc
                 "evaluations are funded from voluntary contributions only (paragraph 11)",
                 rule="unknown-funding-source",
             )
+        refused = found.unusable()
+        if refused is not None:
+            rule, why = refused
+            raise field_problem(422, f"funding_sources.{index}.id", why, rule=rule)
 
 
 def create_evaluation(
@@ -193,7 +257,8 @@ def create_evaluation(
     today: dt.date,
 ) -> Evaluation:
     _check_cycle(db_session, data)
-    _projects_in_scope(registry, data.project_ids)
+    cycle = db_session.get(EvaluationCycle, data.cycle_id) if data.cycle_id else None
+    _check_in_period(_projects_in_scope(registry, data.project_ids), cycle)
     _check_funding_sources(ledger, data.funding_sources)
     evaluation = Evaluation(
         kind=data.kind,
@@ -244,11 +309,14 @@ def update_evaluation(
     registry: ProjectRegistry,
     ledger: FundingLedger,
     settings: Settings,
+    today: dt.date,
 ) -> Evaluation:
     """Change the title, scope, commissioning entities, budget or funding: check, then write."""
     ensure_open(evaluation)
     changes = data.model_dump(exclude_unset=True)
-    _check_update(evaluation, data, changes, registry=registry, ledger=ledger, settings=settings)
+    _check_update(
+        evaluation, data, changes, registry=registry, ledger=ledger, settings=settings, today=today
+    )
     _apply_update(evaluation, data, budget_given="budget" in changes)
     db_session.flush()
     return evaluation
@@ -262,16 +330,22 @@ def _check_update(
     registry: ProjectRegistry,
     ledger: FundingLedger,
     settings: Settings,
+    today: dt.date,
 ) -> None:
-    """An update's checks: no required field nulled, a new scope the registry knows and the
-    team is independent of, funding sources the ledger holds."""
+    """An update's checks: no required field nulled, a new scope the registry knows, active
+    in the cycle's period and the team is independent of, funding sources the ledger holds."""
     for field in ("title", "project_ids", "commissioning_entities", "funding_sources"):
         if field in changes and changes[field] is None:
             raise field_problem(422, field, "may not be null", rule="required")
     if data.project_ids is not None:
         _check_scope_named(evaluation.kind, data.project_ids)
         projects = _projects_in_scope(registry, data.project_ids)
-        check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+        _check_in_period(projects, evaluation.cycle)
+        if evaluation.team:
+            scope = team_must_be_independent_of(
+                registry, evaluation, on=today, settings=settings, projects=projects
+            )
+            check_team_independence([m.evaluator for m in evaluation.team], scope)
     if data.funding_sources is not None:
         _check_funding_sources(ledger, data.funding_sources)
 
@@ -310,6 +384,7 @@ def assign_evaluator(
     data: TeamMemberCreate,
     registry: ProjectRegistry,
     settings: Settings,
+    today: dt.date,
 ) -> Evaluation:
     ensure_open(evaluation)
     evaluator = db_session.get(Evaluator, data.evaluator_id)
@@ -334,15 +409,15 @@ def assign_evaluator(
             f"evaluator {evaluator.name} has not signed a declaration of interests",
             rule="declaration-of-interests-unsigned",
         )
-    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    check_team_independence([evaluator], projects, settings)
+    scope = team_must_be_independent_of(registry, evaluation, on=today, settings=settings)
+    check_team_independence([evaluator], scope)
     evaluation.team.append(TeamMember(evaluator=evaluator, role=data.role))
     db_session.flush()
     return evaluation
 
 
 def _check_contracting(
-    evaluation: Evaluation, registry: ProjectRegistry, settings: Settings
+    evaluation: Evaluation, registry: ProjectRegistry, settings: Settings, on: dt.date
 ) -> None:
     if not any(m.role is TeamRole.LEAD for m in evaluation.team):
         raise conflict(
@@ -350,8 +425,8 @@ def _check_contracting(
             "evaluator on its team",
             rule="independent-lead-required",
         )
-    projects = _projects_in_scope(registry, [p.project_id for p in evaluation.projects])
-    check_team_independence([m.evaluator for m in evaluation.team], projects, settings)
+    scope = team_must_be_independent_of(registry, evaluation, on=on, settings=settings)
+    check_team_independence([m.evaluator for m in evaluation.team], scope)
 
 
 def _check_completion(db_session: Session, evaluation: Evaluation) -> None:
@@ -387,7 +462,7 @@ def transition(
     then record it in the history."""
     effective_on = _check_move(evaluation, data, today)
     if data.status is EvaluationStatus.EVALUATOR_CONTRACTED:
-        _check_contracting(evaluation, registry, settings)
+        _check_contracting(evaluation, registry, settings, effective_on)
     if data.status is EvaluationStatus.COMPLETED:
         _check_completion(db_session, evaluation)
     _record_move(evaluation, data, effective_on)

@@ -146,7 +146,28 @@ class Evaluator(TimestampMixin, Base):
     declared_interests: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    employments: Mapped[list[Employment]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="(Employment.started_on, Employment.id)",
+    )
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class Employment(Base):
+    """One employment of an evaluator, past or present: a former employment with an
+    implementing partner or the Centre within the cooling-off period is a conflict."""
+
+    __tablename__ = "evaluator_employments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("evaluators.id"), index=True)
+    employer_iati_org_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    employer_name: Mapped[str | None] = mapped_column(String(300))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Evaluation(TimestampMixin, Base):
@@ -289,6 +310,8 @@ class Recommendation(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     addressee: Mapped[Addressee] = mapped_column(str_enum(Addressee))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority))
+    # The day the recommendation was issued: its response and key actions cannot precede it.
+    issued_on: Mapped[dt.date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     evaluation: Mapped[Evaluation] = relationship(lazy="joined")
@@ -329,6 +352,8 @@ class KeyAction(TimestampMixin, Base):
         str_enum(KeyActionStatus), default=KeyActionStatus.NOT_INITIATED, index=True
     )
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The day it was completed or found no longer applicable: overdue on a day is read off it.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.evaluation.evaluations import ensure_open, reached_on
@@ -62,7 +62,9 @@ _ACTION_NEXT: dict[KeyActionStatus, frozenset[KeyActionStatus]] = {
 }
 
 
-def create_recommendation(*, db_session: Session, data: RecommendationCreate) -> Recommendation:
+def create_recommendation(
+    *, db_session: Session, data: RecommendationCreate, today: dt.date
+) -> Recommendation:
     evaluation = (
         db_session.execute(
             select(Evaluation)
@@ -85,6 +87,8 @@ def create_recommendation(*, db_session: Session, data: RecommendationCreate) ->
             f"{evaluation.id} is {evaluation.status.value}",
             rule="recommendations-need-report",
         )
+    issued_on = data.issued_on or today
+    _check_issued_on(evaluation, issued_on)
     number = next_number(
         db_session, Recommendation.number, Recommendation.evaluation_id == evaluation.id
     )
@@ -94,11 +98,39 @@ def create_recommendation(*, db_session: Session, data: RecommendationCreate) ->
         text=data.text,
         addressee=data.addressee,
         priority=data.priority,
+        issued_on=issued_on,
     )
     db_session.add(recommendation)
     db_session.flush()
     db_session.refresh(recommendation)
     return recommendation
+
+
+def _check_issued_on(evaluation: Evaluation, issued_on: dt.date) -> None:
+    """A recommendation comes with the report: not issued before the draft report was reached."""
+    report_on = reached_on(evaluation, EvaluationStatus.DRAFT_REPORT)
+    if report_on is not None and issued_on < report_on:
+        raise field_problem(
+            422,
+            "issued_on",
+            f"must not be before evaluation {evaluation.id} reached its draft report "
+            f"({report_on.isoformat()})",
+            rule="recommendation-before-report",
+        )
+
+
+def not_before_issue(
+    recommendation: Recommendation, day: dt.date, *, field: str, what: str
+) -> None:
+    """422 naming ``field`` when ``day`` precedes the recommendation's issue date."""
+    if day < recommendation.issued_on:
+        raise field_problem(
+            422,
+            field,
+            f"{what} ({day.isoformat()}) cannot precede the issue of recommendation "
+            f"{recommendation.id} ({recommendation.issued_on.isoformat()})",
+            rule="before-recommendation-issued",
+        )
 
 
 def get_recommendation(
@@ -176,10 +208,14 @@ def respond(
             "a rejected recommendation needs a justification",
             rule="justification-required-for-rejection",
         )
+    responded_on = data.responded_on or today
+    not_before_issue(
+        recommendation, responded_on, field="responded_on", what="a management response"
+    )
     recommendation.management_response = ManagementResponse(
         acceptance=data.acceptance,
         justification=data.justification,
-        responded_on=data.responded_on or today,
+        responded_on=responded_on,
         responded_by=data.responded_by,
     )
     db_session.flush()
@@ -195,8 +231,16 @@ def implementation_status(actions: Sequence[KeyAction]) -> ImplementationStatus:
     return "in_progress"
 
 
+def closed_by(action: KeyAction, day: dt.date) -> bool:
+    """Completed or no longer applicable on ``day`` (a closed action without a day counts)."""
+    if action.status in OPEN_ACTION_STATUSES:
+        return False
+    return action.closed_on is None or action.closed_on <= day
+
+
 def is_overdue(action: KeyAction, today: dt.date) -> bool:
-    return action.status in OPEN_ACTION_STATUSES and action.due_date < today
+    """Past due and not closed on ``today``: the state on that day, not the current one."""
+    return action.due_date < today and not closed_by(action, today)
 
 
 def key_action_read(action: KeyAction, today: dt.date) -> KeyActionRead:
@@ -210,6 +254,7 @@ def key_action_read(action: KeyAction, today: dt.date) -> KeyActionRead:
         due_date=action.due_date,
         status=action.status,
         completed_on=action.completed_on,
+        closed_on=action.closed_on,
         overdue=overdue,
         days_overdue=(today - action.due_date).days if overdue else 0,
         as_of=today,
@@ -238,6 +283,7 @@ def recommendation_read(
         text=recommendation.text,
         addressee=recommendation.addressee,
         priority=recommendation.priority,
+        issued_on=recommendation.issued_on,
         response_due=due,
         management_response=response_read,
         implementation_status=implementation_status(recommendation.key_actions),
@@ -271,6 +317,9 @@ def create_key_action(*, db_session: Session, data: KeyActionCreate) -> KeyActio
             + ("rejected" if response is not None else "awaiting its management response"),
             rule="key-action-needs-accepted-recommendation",
         )
+    not_before_issue(
+        recommendation, data.due_date, field="due_date", what="a key action's due date"
+    )
     number = next_number(
         db_session, KeyAction.number, KeyAction.recommendation_id == recommendation.id
     )
@@ -311,27 +360,49 @@ def update_key_action(
             f"key action {action.id} is {action.status.value} and can no longer change",
             rule="key-action-closed",
         )
-    status = data.status
-    if status is not None and status is not action.status:
-        if status not in _ACTION_NEXT[action.status]:
-            raise conflict(
-                f"a key action cannot go from {action.status.value} to {status.value}",
-                rule="illegal-status-transition",
-            )
-        if status is KeyActionStatus.COMPLETED:
-            action.completed_on = data.completed_on or today
-    elif "completed_on" in changes:
-        raise field_problem(
-            422,
-            "completed_on",
-            "is set only when the action is completed",
-            rule="completed-on-with-completion",
+    recommendation = db_session.get_one(Recommendation, action.recommendation_id)
+    if data.due_date is not None:
+        not_before_issue(
+            recommendation, data.due_date, field="due_date", what="a key action's due date"
         )
+    _apply_status(action, data, recommendation, changes, today)
     for field in ("description", "responsible_unit", "due_date", "status"):
         if field in changes:
             setattr(action, field, changes[field])
     db_session.flush()
     return action
+
+
+def _apply_status(
+    action: KeyAction,
+    data: KeyActionUpdate,
+    recommendation: Recommendation,
+    changes: dict[str, object],
+    today: dt.date,
+) -> None:
+    """A move of the action's status, checked; closing it records the day it closed."""
+    status = data.status
+    if status is None or status is action.status:
+        if "completed_on" in changes:
+            raise field_problem(
+                422,
+                "completed_on",
+                "is set only when the action is completed",
+                rule="completed-on-with-completion",
+            )
+        return
+    if status not in _ACTION_NEXT[action.status]:
+        raise conflict(
+            f"a key action cannot go from {action.status.value} to {status.value}",
+            rule="illegal-status-transition",
+        )
+    if status is KeyActionStatus.COMPLETED:
+        completed_on = data.completed_on or today
+        not_before_issue(recommendation, completed_on, field="completed_on", what="a completion")
+        action.completed_on = completed_on
+        action.closed_on = completed_on
+    elif status is KeyActionStatus.NO_LONGER_APPLICABLE:
+        action.closed_on = today
 
 
 def list_key_actions(
@@ -350,8 +421,13 @@ def list_key_actions(
     if status is not None:
         stmt = stmt.where(KeyAction.status == status)
     if overdue_on is not None:
+        # The state on that day: open then, though it may have been closed since.
         stmt = stmt.where(
-            KeyAction.status.in_(OPEN_ACTION_STATUSES), KeyAction.due_date < overdue_on
+            KeyAction.due_date < overdue_on,
+            or_(
+                KeyAction.status.in_(OPEN_ACTION_STATUSES),
+                KeyAction.closed_on > overdue_on,
+            ),
         )
         keys = [SortKey(KeyAction.due_date.expression), SortKey(KeyAction.id.expression)]
     items, next_cursor = paginate(db_session, stmt, keys=keys, limit=limit, cursor=cursor)

@@ -65,10 +65,13 @@ class Settings(AppSettings):
     funding_url: str = "http://127.0.0.1:8002"
     funding_timeout_seconds: float = Field(default=5.0, gt=0)
 
-    centre_iati_org_id: str | None = Field(
-        default=None,
-        description="IATI identifier of the Centre itself: an evaluator employed by it is "
-        "never independent.",
+    cooling_off_years: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="Years after an employment with an implementing partner or with the Centre "
+        "ended during which the evaluator is not independent (UNEG practice); the Centre's own "
+        "IATI identifier is read from its profile in the registry.",
     )
 
     terms_of_reference_deadline: MonthDay = "03-31"

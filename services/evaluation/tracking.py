@@ -10,13 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.evaluation import recommendations
+from services.evaluation.clients import Backends, FundingLedger, ProjectRegistry
 from services.evaluation.cycles import contracting, list_cycles
-from services.evaluation.evaluations import independent_evaluations, reached_on
+from services.evaluation.evaluations import (
+    evaluation_read,
+    independent_evaluations,
+    reached_on,
+    team_must_be_independent_of,
+)
 from services.evaluation.evaluators import employer_conflicts
 from services.evaluation.models import (
     Acceptance,
@@ -24,6 +32,7 @@ from services.evaluation.models import (
     EvaluationCycle,
     EvaluationProject,
     EvaluationStatus,
+    FundingSourceKind,
     KeyAction,
     ManagementResponse,
     Recommendation,
@@ -33,6 +42,8 @@ from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
     DeadlineRead,
+    EvaluationFundingRead,
+    FundingSourceState,
     OpenRecommendation,
     Paragraph11Compliance,
     ProjectEvaluations,
@@ -196,17 +207,92 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11Compliance:
-    held = evaluation is not None
-    team = evaluation.team if evaluation else []
-    # Scope conflicts were refused when recorded; employment by the Centre and unsigned
-    # declarations are re-read here because an evaluator's record may change afterwards.
-    independent = any(m.role is TeamRole.LEAD for m in team) and all(
-        m.evaluator.declaration_signed_on is not None
-        and not employer_conflicts(m.evaluator, (), settings)
-        for m in team
+def _independence_conflicts(
+    evaluation: Evaluation, registry: ProjectRegistry, today: dt.date, settings: Settings
+) -> list[dict[str, Any]] | None:
+    """Why the team is not independent on ``today`` ([] when it is), re-checked against the
+    registry as then (an evaluator's record and the projects may have changed since the team
+    was recorded); None when there is no lead or a declaration is unsigned (nothing to ask)."""
+    team = evaluation.team
+    if not any(m.role is TeamRole.LEAD for m in team) or any(
+        m.evaluator.declaration_signed_on is None for m in team
+    ):
+        return None
+    scope = team_must_be_independent_of(registry, evaluation, on=today, settings=settings)
+    return [c for m in team for c in employer_conflicts(m.evaluator, scope)]
+
+
+def _source_states(
+    evaluation: Evaluation, ledger: FundingLedger, day: dt.date
+) -> list[FundingSourceState]:
+    states: list[FundingSourceState] = []
+    for source in evaluation.funding_sources:
+        found = ledger.source(source.kind, source.ledger_id)
+        states.append(
+            FundingSourceState(
+                kind=source.kind,
+                id=source.ledger_id,
+                in_ledger=found is not None,
+                status=found.status if found else None,
+                amount=found.amount if found else None,
+                currency=found.currency if found else None,
+                reversed_on=found.reversed_on if found else None,
+                funds_on_day=bool(found and found.funds_on(day)),
+            )
+        )
+    return states
+
+
+def _funded(states: Sequence[FundingSourceState]) -> bool:
+    """Paragraph 11: funded from voluntary contributions, every source live on the day."""
+    return bool(states) and all(s.funds_on_day for s in states)
+
+
+def evaluation_funding(
+    *, evaluation: Evaluation, ledger: FundingLedger, today: dt.date
+) -> EvaluationFundingRead:
+    """The evaluation's budget beside what the ledger allocated and spent for it on ``today``."""
+    states = _source_states(evaluation, ledger, today)
+    allocated = sum(
+        (
+            s.amount
+            for s in states
+            if s.kind is FundingSourceKind.ALLOCATION and s.funds_on_day and s.amount is not None
+        ),
+        Decimal("0.00"),
     )
-    funded = bool(evaluation and evaluation.funding_sources)
+    spent = [e for e in ledger.expenditures_for(evaluation.id) if e.spent_on(today)]
+    spent_usd = sum((e.usd_amount for e in spent), Decimal("0.00"))
+    usd_budget = evaluation.budget_amount if evaluation.budget_currency == "USD" else None
+    return EvaluationFundingRead(
+        evaluation_id=evaluation.id,
+        as_of=today,
+        budget=evaluation_read(evaluation).budget,
+        sources=states,
+        allocated_usd=allocated,
+        spent_usd=spent_usd,
+        expenditure_ids=[e.id for e in spent],
+        budget_unallocated_usd=None if usd_budget is None else usd_budget - allocated,
+        budget_unspent_usd=None if usd_budget is None else usd_budget - spent_usd,
+        funded_from_voluntary_contributions=_funded(states),
+    )
+
+
+def compliance(
+    evaluation: Evaluation | None,
+    *,
+    backends: Backends,
+    today: dt.date,
+    settings: Settings,
+) -> Paragraph11Compliance:
+    held = evaluation is not None
+    conflicts = (
+        _independence_conflicts(evaluation, backends.registry, today, settings)
+        if evaluation
+        else None
+    )
+    independent = conflicts == []
+    funded = evaluation is not None and _funded(_source_states(evaluation, backends.ledger, today))
     completed = bool(evaluation and evaluation.status is EvaluationStatus.COMPLETED)
     checks = {
         "held": held,
@@ -217,6 +303,7 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
     return Paragraph11Compliance(
         held=held,
         independent=independent,
+        independence_conflicts=conflicts or [],
         funded_from_voluntary_contributions=funded,
         completed=completed,
         compliant=all(checks.values()),
@@ -225,7 +312,13 @@ def compliance(evaluation: Evaluation | None, settings: Settings) -> Paragraph11
 
 
 def cycle_tracking(
-    *, db_session: Session, today: dt.date, settings: Settings, limit: int, cursor: str | None
+    *,
+    db_session: Session,
+    today: dt.date,
+    settings: Settings,
+    backends: Backends,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[CycleTrackingRead], str | None]:
     """A page of cycles by year, each with its rates, timeliness and paragraph-11 compliance."""
     cycles, next_cursor = list_cycles(db_session=db_session, limit=limit, cursor=cursor)
@@ -233,7 +326,14 @@ def cycle_tracking(
     live = independent_evaluations(db_session, ids)
     by_cycle = _recommendations_by_cycle(db_session, ids)
     reads = [
-        _cycle_tracking_read(cycle, live.get(cycle.id), by_cycle[cycle.id], today, settings)
+        _cycle_tracking_read(
+            cycle,
+            live.get(cycle.id),
+            by_cycle[cycle.id],
+            today,
+            settings,
+            compliance(live.get(cycle.id), backends=backends, today=today, settings=settings),
+        )
         for cycle in cycles
     ]
     return reads, next_cursor
@@ -269,6 +369,7 @@ def _cycle_tracking_read(
     recs: Sequence[Recommendation],
     today: dt.date,
     settings: Settings,
+    checked: Paragraph11Compliance,
 ) -> CycleTrackingRead:
     """One cycle's acceptance and implementation rates (JIU), timeliness and compliance."""
     accepted = [
@@ -293,7 +394,7 @@ def _cycle_tracking_read(
         implementation_rate=_rate(len(implemented), len(accepted)),
         completed_on=completed_on,
         finished_on_time=_finished_on_time(completed_on, cycle.management_response_due, today),
-        compliance=compliance(evaluation, settings),
+        compliance=checked,
         as_of=today,
     )
 

@@ -1,7 +1,9 @@
 """Fixtures of the evaluation tests: the app on a fresh database per test, with a fixed clock.
 
-The registry and the ledger point at a port nobody listens on unless a test serves the real
-projects / funding app (see ``test_cross_service.py``): any unplanned backend call is a 503.
+``client`` asks the real registry, served on a socket (the Centre's profile and the projects
+in scope are read over HTTP); ``evaluation_app`` and the ledger point at a port nobody listens
+on unless a test serves the real app (see ``test_cross_service.py``): any unplanned backend
+call is a 503.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.evaluation.main import create_app
 from services.evaluation.settings import Settings
-from tests.support.clients import TEST_SECRET, signed_client
+from services.projects.main import create_app as create_projects_app
+from services.projects.settings import Settings as ProjectsSettings
+from tests.support.clients import TEST_SECRET, signed_client, signed_http_client
+from tests.support.server import serve_in_thread
 
 NOBODY_LISTENS = "http://127.0.0.1:9"
 TODAY = dt.date(2028, 1, 15)
@@ -42,7 +48,6 @@ def evaluation_settings(fresh_database: Callable[[str], str]) -> Settings:
         funding_url=NOBODY_LISTENS,
         projects_timeout_seconds=10.0,
         funding_timeout_seconds=10.0,
-        centre_iati_org_id="XM-SDGC-CA",
     )
 
 
@@ -58,8 +63,27 @@ def evaluation_app(evaluation_settings: Settings, clock: Clock) -> FastAPI:
 
 
 @pytest.fixture
-def client(evaluation_app: FastAPI) -> Iterator[TestClient]:
-    with signed_client(evaluation_app) as c:
+def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
+    """The real projects app on a real socket, plus a signed client to seed it."""
+    app = create_projects_app(
+        ProjectsSettings(
+            environment="test",
+            database_url=fresh_database("projects"),
+            identity_secret=TEST_SECRET,
+        )
+    )
+    with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
+        yield base_url, seeder
+
+
+@pytest.fixture
+def client(
+    evaluation_settings: Settings, clock: Clock, registry: tuple[str, httpx.Client]
+) -> Iterator[TestClient]:
+    """The app asking the real registry (the Centre's profile, projects in scope)."""
+    base_url, _ = registry
+    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}), clock=clock)
+    with signed_client(app) as c:
         yield c
 
 

@@ -12,27 +12,11 @@ from fastapi.testclient import TestClient
 
 from services.evaluation.main import create_app
 from services.evaluation.settings import Settings
-from services.projects.main import create_app as create_projects_app
-from services.projects.settings import Settings as ProjectsSettings
 from tests.evaluation.conftest import Clock, created, evaluator, schedule
 from tests.support.clients import TEST_SECRET, signed_client, signed_http_client
 from tests.support.server import serve_in_thread
 
 IMPLEMENTER = "XM-IMPL-NGO"
-
-
-@pytest.fixture
-def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
-    """The real projects app on a real socket, plus a signed client to seed it."""
-    app = create_projects_app(
-        ProjectsSettings(
-            environment="test",
-            database_url=fresh_database("projects"),
-            identity_secret=TEST_SECRET,
-        )
-    )
-    with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
-        yield base_url, seeder
 
 
 @pytest.fixture
@@ -51,22 +35,14 @@ def project_id(registry: tuple[str, httpx.Client]) -> int:
                 "local_code": "EV-1",
                 "title": "Regional water data",
                 "dimensions": ["environmental"],
+                "planned_start": "2026-03-01",
+                "planned_end": "2028-06-30",
                 "recipient_countries": [{"code": "KZ"}, {"code": "UZ"}],
                 "participants": [{"iati_org_id": IMPLEMENTER, "role": "implementing"}],
             },
         )
     )
     return int(project["id"])
-
-
-@pytest.fixture
-def client(
-    evaluation_settings: Settings, clock: Clock, registry: tuple[str, httpx.Client]
-) -> Iterator[TestClient]:
-    base_url, _ = registry
-    app = create_app(evaluation_settings.model_copy(update={"projects_url": base_url}), clock=clock)
-    with signed_client(app) as c:
-        yield c
 
 
 def _project_evaluation(client: TestClient, project_ids: list[int]) -> Any:
@@ -116,20 +92,22 @@ def test_evaluator_employed_by_an_implementer_in_scope_is_refused(
 
 
 def test_widening_scope_to_a_project_the_team_implements_is_refused(
-    client: TestClient, project_id: int
+    client: TestClient, registry: tuple[str, httpx.Client], project_id: int
 ) -> None:
-    [cycle, *_] = schedule(client)
-    evaluation = created(
-        client.post(
-            "/api/v1/evaluations",
+    _, seeder = registry
+    other = created(
+        seeder.post(
+            "/api/v1/projects",
             json={
-                "kind": "independent_centre",
-                "title": "Independent evaluation 2028",
-                "cycle_id": cycle["id"],
-                "commissioning_entities": ["UN DESA"],
+                "local_code": "EV-2",
+                "title": "Regional statistics",
+                "dimensions": ["social"],
+                "planned_start": "2026-01-01",
+                "recipient_countries": [{"code": "KG"}],
             },
         )
     )
+    evaluation = created(_project_evaluation(client, [other["id"]]))
     insider = evaluator(client, name="Insider", employer_iati_org_id=IMPLEMENTER)
     created(
         client.post(
@@ -140,11 +118,11 @@ def test_widening_scope_to_a_project_the_team_implements_is_refused(
     url = f"/api/v1/evaluations/{evaluation['id']}"
     response = client.patch(
         url,
-        json={"project_ids": [project_id]},
+        json={"project_ids": [other["id"], project_id]},
         headers={"If-Match": client.get(url).headers["etag"]},
     )
     assert response.status_code == 409
-    assert client.get(url).json()["project_ids"] == []
+    assert client.get(url).json()["project_ids"] == [other["id"]]
 
 
 def test_batch_projects_view_shows_evaluations_covering_each_project(
@@ -211,6 +189,11 @@ def test_funding_sources_are_checked_in_the_real_ledger(
     donor = contributor(seeder)
     agreement = seeder.post("/api/v1/agreements", json=agreement_body(donor))
     assert agreement.status_code == 201, agreement.text
+    signed = seeder.post(  # a draft funds nothing (see test_funding.py)
+        f"/api/v1/agreements/{agreement.json()['id']}/status",
+        json={"status": "signed", "on": "2027-01-05"},
+    )
+    assert signed.status_code == 200, signed.text
     app = create_app(evaluation_settings.model_copy(update={"funding_url": base_url}), clock=clock)
 
     def evaluation(source_id: int) -> Any:
@@ -231,3 +214,52 @@ def test_funding_sources_are_checked_in_the_real_ledger(
         assert client.get("/api/v1/evaluations").json()["items"] == []
         accepted = evaluation(agreement.json()["id"])
         assert accepted.status_code == 201, accepted.text
+
+
+def test_project_outside_the_cycle_period_is_refused_and_nothing_is_stored(
+    client: TestClient, registry: tuple[str, httpx.Client], project_id: int
+) -> None:
+    _, seeder = registry
+    ended = created(
+        seeder.post(
+            "/api/v1/projects",
+            json={
+                "local_code": "EV-OLD",
+                "title": "Water data, first phase",
+                "dimensions": ["environmental"],
+                "planned_start": "2022-01-01",
+                "planned_end": "2025-12-31",
+                "recipient_countries": [{"code": "KZ"}],
+            },
+        )
+    )
+    [cycle, *_] = schedule(client)  # 2028 covers 2026-01-01 to 2027-12-31
+
+    def plan(ids: list[int]) -> Any:
+        return client.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "project",
+                "title": "Water data in cycle 2028",
+                "cycle_id": cycle["id"],
+                "project_ids": ids,
+                "commissioning_entities": ["UNDP"],
+            },
+        )
+
+    refused = plan([project_id, ended["id"]])
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("project_ids.1", "project-outside-cycle-period")
+    assert "2025-12-31" in refused.json()["detail"]
+    assert client.get("/api/v1/evaluations").json()["items"] == []
+    evaluation = created(plan([project_id]))
+    url = f"/api/v1/evaluations/{evaluation['id']}"
+    widened = client.patch(
+        url,
+        json={"project_ids": [ended["id"]]},
+        headers={"If-Match": client.get(url).headers["etag"]},
+    )
+    assert widened.status_code == 422, widened.text
+    assert widened.json()["errors"][0]["rule"] == "project-outside-cycle-period"
+    assert client.get(url).json()["project_ids"] == [project_id]

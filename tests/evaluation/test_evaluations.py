@@ -312,7 +312,7 @@ def test_evaluator_employed_by_the_centre_is_refused(client: TestClient) -> None
     problem = response.json()
     assert problem["type"] == "urn:sdgc:problem:evaluator-employed-by-centre"
     assert "Centre staff is employed by the Centre" in problem["detail"]
-    by_identifier = evaluator(client, name="Seconded", employer_iati_org_id="XM-SDGC-CA")
+    by_identifier = evaluator(client, name="Seconded", employer_iati_org_id="XM-SDGCA")
     assert _team(client, evaluation["id"], by_identifier["id"]).status_code == 409
     assert client.get(f"/api/v1/evaluations/{evaluation['id']}").json()["team"] == []
 
@@ -347,16 +347,17 @@ def test_only_one_lead_and_no_duplicate_team_members(client: TestClient) -> None
 
 
 def test_scope_change_is_checked_in_the_registry_and_refused_when_it_is_down(
-    client: TestClient,
+    evaluation_app: FastAPI,
 ) -> None:
-    [cycle, *_] = schedule(client)
-    evaluation = independent_evaluation(client, cycle["id"])
-    url = f"/api/v1/evaluations/{evaluation['id']}"
-    etag = client.get(url).headers["etag"]
-    response = client.patch(url, json={"project_ids": [1]}, headers={"If-Match": etag})
-    assert response.status_code == 503
-    assert response.json()["service"] == "projects"
-    assert client.get(url).json()["project_ids"] == []
+    with signed_client(evaluation_app) as client:  # the registry at a port nobody listens on
+        [cycle, *_] = schedule(client)
+        evaluation = independent_evaluation(client, cycle["id"])
+        url = f"/api/v1/evaluations/{evaluation['id']}"
+        etag = client.get(url).headers["etag"]
+        response = client.patch(url, json={"project_ids": [1]}, headers={"If-Match": etag})
+        assert response.status_code == 503
+        assert response.json()["service"] == "projects"
+        assert client.get(url).json()["project_ids"] == []
 
 
 def test_title_and_budget_change_with_if_match(client: TestClient) -> None:

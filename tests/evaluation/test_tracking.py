@@ -94,6 +94,7 @@ def test_cycle_rates_timeliness_and_paragraph_11_compliance(client: TestClient) 
     assert first["compliance"] == {
         "held": True,
         "independent": True,
+        "independence_conflicts": [],
         "funded_from_voluntary_contributions": False,
         "completed": True,
         "compliant": False,
@@ -160,7 +161,7 @@ def test_lead_who_later_joins_the_centre_makes_the_cycle_not_independent(
     url = f"/api/v1/evaluators/{lead_id}"
     client.patch(
         url,
-        json={"employer_iati_org_id": "XM-SDGC-CA"},
+        json={"employer_iati_org_id": "XM-SDGCA"},  # the registry's Centre
         headers={"If-Match": client.get(url).headers["etag"]},
     )
     [row, _] = client.get("/api/v1/evaluation-tracking/cycles").json()["items"]

@@ -109,6 +109,7 @@ def update_evaluation(
     registry: RegistryDep,
     ledger: LedgerDep,
     settings: SettingsDep,
+    today: ClockDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
     evaluation = evaluations.get_evaluation(
@@ -124,6 +125,7 @@ def update_evaluation(
             registry=registry,
             ledger=ledger,
             settings=settings,
+            today=today,
         ),
         if_match,
     )
@@ -168,7 +170,9 @@ def transition_evaluation(
     response_model=EvaluationRead,
     dependencies=[WRITE],
     responses=problem_responses(404, 409, 502, 503, 504),
-    summary="Put an evaluator on the team (independence checked; a conflict is a 409)",
+    summary="Put an evaluator on the team (independence of the Centre and of the implementing "
+    "partners in scope checked, employment history and cooling-off included; a conflict is "
+    "a 409)",
 )
 def assign_evaluator(
     evaluation_id: int,
@@ -176,6 +180,7 @@ def assign_evaluator(
     uow: UnitOfWorkDep,
     registry: RegistryDep,
     settings: SettingsDep,
+    today: ClockDep,
 ) -> Response:
     def produce() -> EvaluationRead:
         evaluation = evaluations.get_evaluation(
@@ -187,6 +192,7 @@ def assign_evaluator(
             data=data,
             registry=registry,
             settings=settings,
+            today=today,
         )
         return evaluations.evaluation_read(evaluation)
 

@@ -6,7 +6,13 @@ from fastapi import Query, Request, Response
 
 from services.evaluation import evaluators
 from services.evaluation.deps import READ, WRITE
-from services.evaluation.schemas.evaluators import EvaluatorCreate, EvaluatorRead, EvaluatorUpdate
+from services.evaluation.schemas.evaluators import (
+    EmploymentCreate,
+    EmploymentRead,
+    EvaluatorCreate,
+    EvaluatorRead,
+    EvaluatorUpdate,
+)
 from shared.deps import SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
@@ -23,7 +29,7 @@ router = api_router(prefix="/api/v1/evaluators", tags=["evaluators"])
     response_model=EvaluatorRead,
     dependencies=[WRITE],
     responses=problem_responses(),
-    summary="Register an evaluator with employer and declaration of interests",
+    summary="Register an evaluator with employer, employment history and declaration of interests",
 )
 def create_evaluator(data: EvaluatorCreate, uow: UnitOfWorkDep) -> Response:
     return uow.create(
@@ -82,3 +88,43 @@ def update_evaluator(
         lambda: evaluators.update_evaluator(db_session=uow.session, evaluator=evaluator, data=data),
         if_match,
     )
+
+
+@router.post(
+    "/{evaluator_id}/employments",
+    status_code=201,
+    response_model=EmploymentRead,
+    dependencies=[WRITE],
+    responses=problem_responses(404),
+    summary="Add an employment to an evaluator's history (employer, from, to)",
+)
+def add_employment(evaluator_id: int, data: EmploymentCreate, uow: UnitOfWorkDep) -> Response:
+    def produce() -> EmploymentRead:
+        evaluator = evaluators.get_evaluator(
+            db_session=uow.session, evaluator_id=evaluator_id, for_update=True
+        )
+        return EmploymentRead.model_validate(
+            evaluators.add_employment(db_session=uow.session, evaluator=evaluator, data=data)
+        )
+
+    return uow.create(
+        data,
+        produce,
+        location=lambda e: f"/api/v1/evaluators/{evaluator_id}/employments/{e.id}",
+    )
+
+
+@router.get(
+    "/{evaluator_id}/employments/{employment_id}",
+    response_model=EmploymentRead,
+    dependencies=[READ],
+    responses=problem_responses(404),
+    summary="Read one employment of an evaluator",
+)
+def get_employment(
+    evaluator_id: int, employment_id: int, session: SessionDep, request: Request
+) -> Response:
+    employment = evaluators.get_employment(
+        db_session=session, evaluator_id=evaluator_id, employment_id=employment_id
+    )
+    return etag_response(request, EmploymentRead.model_validate(employment))

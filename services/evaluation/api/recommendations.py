@@ -40,7 +40,7 @@ def create_recommendation(
     return uow.create(
         data,
         lambda: recommendations.recommendation_read(
-            recommendations.create_recommendation(db_session=uow.session, data=data),
+            recommendations.create_recommendation(db_session=uow.session, data=data, today=today),
             today=today,
             settings=settings,
         ),

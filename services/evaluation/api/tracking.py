@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from fastapi import Query
 
-from services.evaluation import tracking
-from services.evaluation.deps import TRACK, SettingsDep, TodayDep
+from services.evaluation import evaluations, tracking
+from services.evaluation.deps import TRACK, BackendsDep, LedgerDep, SettingsDep, TodayDep
 from services.evaluation.schemas.recommendations import KeyActionRead
 from services.evaluation.schemas.tracking import (
     CycleTrackingRead,
     DeadlinePage,
+    EvaluationFundingRead,
     ProjectEvaluationsBatch,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.pagination import CursorParam, LimitParam, Page
-from shared.problems import field_problem
+from shared.problems import field_problem, problem_responses
 from shared.routing import api_router
 
 MAX_BATCH_PROJECTS = 100
@@ -69,11 +70,17 @@ def cycle_tracking(
     session: SessionDep,
     settings: SettingsDep,
     today: TodayDep,
+    backends: BackendsDep,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[CycleTrackingRead]:
     items, next_cursor = tracking.cycle_tracking(
-        db_session=session, today=today, settings=settings, limit=limit, cursor=cursor
+        db_session=session,
+        today=today,
+        settings=settings,
+        backends=backends,
+        limit=limit,
+        cursor=cursor,
     )
     return Page(items=items, next_cursor=next_cursor)
 
@@ -116,3 +123,17 @@ def projects_view(
 ) -> ProjectEvaluationsBatch:
     items = tracking.projects_view(db_session=session, project_ids=_project_ids(ids), today=today)
     return ProjectEvaluationsBatch(items=items, as_of=today)
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/funding",
+    response_model=EvaluationFundingRead,
+    responses=problem_responses(404, 502, 503, 504),
+    summary="An evaluation's budget beside what the ledger allocated and spent for it, and "
+    "whether its funding sources fund it on the day asked",
+)
+def evaluation_funding(
+    evaluation_id: IdPath, session: SessionDep, ledger: LedgerDep, today: TodayDep
+) -> EvaluationFundingRead:
+    evaluation = evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
+    return tracking.evaluation_funding(evaluation=evaluation, ledger=ledger, today=today)

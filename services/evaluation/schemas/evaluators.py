@@ -23,6 +23,29 @@ Email = Annotated[
 ]
 
 
+class EmploymentCreate(BaseModel):
+    """An employment, past or present: the employer by IATI identifier and/or name (at least
+    one; checked with the dates by :func:`services.evaluation.evaluators.check_employment`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employer_iati_org_id: IatiOrgId | None = None
+    employer_name: Name | None = None
+    started_on: dt.date
+    ended_on: dt.date | None = Field(default=None, description="None while it lasts.")
+
+
+class EmploymentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    evaluator_id: int
+    employer_iati_org_id: str | None
+    employer_name: str | None
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
 class EvaluatorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +60,12 @@ class EvaluatorCreate(BaseModel):
         default=None, description="Day the declaration of interests was signed."
     )
     declared_interests: Text | None = None
+    employments: list[EmploymentCreate] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Employment history: a former employment with an implementing partner "
+        "or the Centre within the cooling-off period makes the evaluator not independent.",
+    )
 
 
 class EvaluatorUpdate(BaseModel):
@@ -62,5 +91,6 @@ class EvaluatorRead(BaseModel):
     employed_by_centre: bool
     declaration_signed_on: dt.date | None
     declared_interests: str | None
+    employments: list[EmploymentRead]
     created_at: dt.datetime
     updated_at: dt.datetime

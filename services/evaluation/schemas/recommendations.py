@@ -18,6 +18,11 @@ class RecommendationCreate(BaseModel):
     text: Text
     addressee: Addressee
     priority: Priority
+    issued_on: dt.date | None = Field(
+        default=None,
+        description="Day the recommendation was issued (default: today); not before the "
+        "evaluation reached its draft report.",
+    )
 
 
 class RecommendationUpdate(BaseModel):
@@ -33,7 +38,9 @@ class ManagementResponseCreate(BaseModel):
 
     acceptance: Acceptance
     justification: Text | None = Field(default=None, description="Required for 'rejected'.")
-    responded_on: dt.date | None = Field(default=None, description="Default: today.")
+    responded_on: dt.date | None = Field(
+        default=None, description="Default: today; not before the recommendation's issue date."
+    )
     responded_by: Name | None = None
 
 
@@ -52,7 +59,7 @@ class KeyActionCreate(BaseModel):
     recommendation_id: int = Field(ge=1)
     description: Text
     responsible_unit: Name
-    due_date: dt.date
+    due_date: dt.date = Field(description="Not before the recommendation's issue date.")
 
 
 class KeyActionUpdate(BaseModel):
@@ -76,7 +83,13 @@ class KeyActionRead(BaseModel):
     due_date: dt.date
     status: KeyActionStatus
     completed_on: dt.date | None
-    overdue: bool = Field(description="Open and past its due date on as_of (computed).")
+    closed_on: dt.date | None = Field(
+        description="Day it was completed or found no longer applicable."
+    )
+    overdue: bool = Field(
+        description="Past its due date and not closed on as_of (computed from the state on "
+        "that day: an action closed late was overdue on the days in between)."
+    )
     days_overdue: int
     as_of: dt.date
 
@@ -91,6 +104,7 @@ class RecommendationRead(BaseModel):
     text: str
     addressee: Addressee
     priority: Priority
+    issued_on: dt.date
     response_due: dt.date | None
     management_response: ManagementResponseRead | None
     implementation_status: ImplementationStatus

@@ -4,12 +4,20 @@ and the batch by registry project."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from services.evaluation.models import Acceptance, EvaluationKind, EvaluationStatus, Priority
+from services.evaluation.models import (
+    Acceptance,
+    EvaluationKind,
+    EvaluationStatus,
+    FundingSourceKind,
+    Priority,
+)
 from services.evaluation.schemas.cycles import CycleContracting
+from services.evaluation.schemas.evaluations import Money
 from services.evaluation.schemas.recommendations import ImplementationStatus, KeyActionRead
 
 DeadlineKind = Literal["cycle_milestone", "management_response", "key_action"]
@@ -39,11 +47,17 @@ class Paragraph11Compliance(BaseModel):
 
     held: bool = Field(description="The cycle has an independent evaluation (not cancelled).")
     independent: bool = Field(
-        description="It has a lead evaluator and every team member signed a declaration and "
-        "is not employed by the Centre (scope conflicts are refused when recorded)."
+        description="It has a lead evaluator, every team member signed a declaration and, on "
+        "the day asked, none is or was (within the cooling-off period) employed by the Centre "
+        "or by an implementing partner of a project in scope (for a Centre-wide evaluation: "
+        "every project active in the cycle's period), as the registry says then."
+    )
+    independence_conflicts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Why it is not independent, one entry per conflict."
     )
     funded_from_voluntary_contributions: bool = Field(
-        description="Its funding is traced to ledger agreements or allocations."
+        description="On the day asked it has funding sources and every one funds it in the "
+        "ledger: an agreement signed by then, an allocation made by then and not reversed."
     )
     completed: bool
     compliant: bool
@@ -96,3 +110,42 @@ class ProjectEvaluations(BaseModel):
 class ProjectEvaluationsBatch(BaseModel):
     items: list[ProjectEvaluations]
     as_of: dt.date
+
+
+class FundingSourceState(BaseModel):
+    """A funding source of an evaluation as the ledger shows it on the day asked."""
+
+    kind: FundingSourceKind
+    id: int
+    in_ledger: bool
+    status: str | None = Field(description="Agreements: draft, signed, active, … .")
+    amount: Decimal | None = Field(description="The agreement's total or the allocation.")
+    currency: str | None
+    reversed_on: dt.date | None = Field(description="Allocations corrected by a reversal.")
+    funds_on_day: bool = Field(
+        description="Signed by the day (agreement); made and not reversed then (allocation)."
+    )
+
+
+class EvaluationFundingRead(BaseModel):
+    """An evaluation's budget beside what the ledger allocated and spent for it on a day."""
+
+    evaluation_id: int
+    as_of: dt.date
+    budget: Money | None
+    sources: list[FundingSourceState]
+    allocated_usd: Decimal = Field(
+        description="Allocations among its sources that fund it on the day (US dollars)."
+    )
+    spent_usd: Decimal = Field(
+        description="Evaluation-cost expenditures whose evaluation_ref is this evaluation's "
+        "id, made and not reversed by the day (US dollars)."
+    )
+    expenditure_ids: list[int]
+    budget_unallocated_usd: Decimal | None = Field(
+        description="Budget minus allocated, when the budget is in US dollars."
+    )
+    budget_unspent_usd: Decimal | None = Field(
+        description="Budget minus spent, when the budget is in US dollars (negative: overspent)."
+    )
+    funded_from_voluntary_contributions: bool

@@ -93,6 +93,7 @@ def update_centre(
             f"{data.seat_country} is not an ISO 3166-1 alpha-2 code",
             rule="unknown-country",
         )
+    _check_head_after_terms_of_reference(data)
     has_history = db_session.execute(select(func.count(CentreProfileRevision.id))).scalar_one()
     if not has_history:
         _record(db_session, centre, "system")  # the profile as it stood before any edit
@@ -117,6 +118,22 @@ def update_centre(
     _record(db_session, centre, actor)
     db_session.flush()
     return centre
+
+
+def _check_head_after_terms_of_reference(data: CentreUpdate) -> None:
+    """Paragraph 1: the Secretary-General appoints the head once the terms of reference are
+    set, so an appointment needs terms of reference dated on or before it."""
+    appointed = data.head_appointed_on
+    if appointed is None:
+        return
+    if not any(doc.document_date <= appointed for doc in data.terms_of_reference):
+        raise field_problem(
+            422,
+            "head_appointed_on",
+            f"the head cannot be appointed on {appointed} before terms of reference dated on or "
+            "before that day (paragraph 1)",
+            rule="head-appointed-before-terms-of-reference",
+        )
 
 
 def list_revisions(

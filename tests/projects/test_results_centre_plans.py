@@ -306,3 +306,18 @@ def test_database_itself_refuses_a_second_adopted_version(
         with pytest.raises(IntegrityError):
             session.flush()
         session.rollback()
+
+
+def test_the_head_cannot_be_appointed_before_terms_of_reference(client: TestClient) -> None:
+    before = client.get("/api/v1/centre")
+    for terms in ([], [{**CENTRE["terms_of_reference"][0], "document_date": "2026-03-02"}]):
+        body = {**CENTRE, "terms_of_reference": terms}
+        answer = client.put(
+            "/api/v1/centre", json=body, headers={"If-Match": before.headers["etag"]}
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "head_appointed_on"
+        assert answer.json()["errors"][0]["rule"] == "head-appointed-before-terms-of-reference"
+    after = client.get("/api/v1/centre")
+    assert after.headers["etag"] == before.headers["etag"]  # nothing stored
+    assert client.get("/api/v1/centre/history").json()["items"] == []

@@ -27,8 +27,12 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 # A note or a reason: a line or a short paragraph.
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
-# A description, a finding, a response: pages of text.
+# A description: pages of text, possibly empty.
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
+# A finding, a recommendation, a response: pages of text that must say something.
+RequiredLongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]

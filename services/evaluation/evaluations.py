@@ -57,6 +57,7 @@ from services.evaluation.schemas.evaluations import (
 from services.evaluation.settings import Settings
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
+from shared.types import refuse_nulls
 
 # --------------------------------------------------------------------------- status history
 
@@ -334,9 +335,7 @@ def _check_update(
 ) -> None:
     """An update's checks: no required field nulled, a new scope the registry knows, active
     in the cycle's period and the team is independent of, funding sources the ledger holds."""
-    for field in ("title", "project_ids", "commissioning_entities", "funding_sources"):
-        if field in changes and changes[field] is None:
-            raise field_problem(422, field, "may not be null", rule="required")
+    refuse_nulls(changes, ("title", "project_ids", "commissioning_entities", "funding_sources"))
     if data.project_ids is not None:
         _check_scope_named(evaluation.kind, data.project_ids)
         projects = _projects_in_scope(registry, data.project_ids)

@@ -24,6 +24,7 @@ from services.evaluation.schemas.evaluators import (
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem
+from shared.types import changes_of
 
 
 def create_evaluator(*, db_session: Session, data: EvaluatorCreate) -> Evaluator:
@@ -92,10 +93,7 @@ def get_employment(*, db_session: Session, evaluator_id: int, employment_id: int
 def update_evaluator(
     *, db_session: Session, evaluator: Evaluator, data: EvaluatorUpdate
 ) -> Evaluator:
-    changes = data.model_dump(exclude_unset=True)
-    for field in ("name", "employed_by_centre"):
-        if field in changes and changes[field] is None:
-            raise field_problem(422, field, "may not be null", rule="required")
+    changes = changes_of(data, ("name", "employed_by_centre"))
     for field, value in changes.items():
         setattr(evaluator, field, value)
     db_session.flush()

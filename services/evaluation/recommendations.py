@@ -37,6 +37,7 @@ from services.evaluation.settings import Settings
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem, not_found
+from shared.types import changes_of, refuse_nulls
 
 _REPORTING = frozenset(
     {
@@ -150,9 +151,8 @@ def update_recommendation(
 ) -> Recommendation:
     ensure_open(recommendation.evaluation)
     changes = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, list(changes))  # every field of this update keeps a value
     for field, value in changes.items():
-        if value is None:
-            raise field_problem(422, field, "may not be null", rule="required")
         setattr(recommendation, field, value)
     db_session.flush()
     return recommendation
@@ -351,10 +351,7 @@ def get_key_action(
 def update_key_action(
     *, db_session: Session, action: KeyAction, data: KeyActionUpdate, today: dt.date
 ) -> KeyAction:
-    changes = data.model_dump(exclude_unset=True)
-    for field in ("description", "responsible_unit", "due_date", "status"):
-        if field in changes and changes[field] is None:
-            raise field_problem(422, field, "may not be null", rule="required")
+    changes = changes_of(data, ("description", "responsible_unit", "due_date", "status"))
     if action.status not in OPEN_ACTION_STATUSES:
         raise conflict(
             f"key action {action.id} is {action.status.value} and can no longer change",

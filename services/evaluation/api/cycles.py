@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from services.evaluation import cycles
 from services.evaluation.deps import READ, WRITE, ClockDep, SettingsDep, TodayDep
 from services.evaluation.schemas.cycles import CycleRead, CycleSchedule, CycleScheduleRequest
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -64,7 +64,7 @@ def list_cycles(
     summary="Read a cycle",
 )
 def get_cycle(
-    cycle_id: int, session: SessionDep, request: Request, settings: SettingsDep, today: TodayDep
+    cycle_id: IdPath, session: SessionDep, request: Request, settings: SettingsDep, today: TodayDep
 ) -> Response:
     cycle = cycles.get_cycle(db_session=session, cycle_id=cycle_id)
     [read] = cycles.cycle_reads(session, [cycle], today=today, settings=settings)

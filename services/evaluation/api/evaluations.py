@@ -23,7 +23,7 @@ from services.evaluation.schemas.evaluations import (
     TeamMemberCreate,
     TransitionRequest,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import not_found, problem_responses
@@ -90,7 +90,7 @@ def list_evaluations(
     responses=problem_responses(404),
     summary="Read an evaluation",
 )
-def get_evaluation(evaluation_id: int, session: SessionDep, request: Request) -> Response:
+def get_evaluation(evaluation_id: IdPath, session: SessionDep, request: Request) -> Response:
     evaluation = evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
     return etag_response(request, evaluations.evaluation_read(evaluation))
 
@@ -103,7 +103,7 @@ def get_evaluation(evaluation_id: int, session: SessionDep, request: Request) ->
     summary="Change an evaluation's title, scope, budget or funding (If-Match required)",
 )
 def update_evaluation(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     data: EvaluationUpdate,
     uow: UnitOfWorkDep,
     registry: RegistryDep,
@@ -140,7 +140,7 @@ def update_evaluation(
     summary="Move an evaluation to its next status (or cancel / postpone it with a reason)",
 )
 def transition_evaluation(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     data: TransitionRequest,
     uow: UnitOfWorkDep,
     registry: RegistryDep,
@@ -175,7 +175,7 @@ def transition_evaluation(
     "a 409)",
 )
 def assign_evaluator(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     data: TeamMemberCreate,
     uow: UnitOfWorkDep,
     registry: RegistryDep,
@@ -210,7 +210,7 @@ def assign_evaluator(
     summary="Rate an OECD-DAC criterion (If-Match required to change an existing rating)",
 )
 def put_rating(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     criterion: Criterion,
     data: RatingWrite,
     uow: UnitOfWorkDep,
@@ -246,7 +246,7 @@ def put_rating(
     summary="The criteria ratings of an evaluation (at most six: one page)",
 )
 def list_ratings(
-    evaluation_id: int, session: SessionDep, settings: SettingsDep
+    evaluation_id: IdPath, session: SessionDep, settings: SettingsDep
 ) -> Page[RatingRead]:
     evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
     ratings = evaluations.list_ratings(db_session=session, evaluation_id=evaluation_id)
@@ -261,7 +261,7 @@ def list_ratings(
     responses=problem_responses(404, 409),
     summary="Record a finding",
 )
-def add_finding(evaluation_id: int, data: FindingCreate, uow: UnitOfWorkDep) -> Response:
+def add_finding(evaluation_id: IdPath, data: FindingCreate, uow: UnitOfWorkDep) -> Response:
     def produce() -> FindingRead:
         evaluation = evaluations.get_evaluation(
             db_session=uow.session, evaluation_id=evaluation_id, for_update=True
@@ -280,7 +280,7 @@ def add_finding(evaluation_id: int, data: FindingCreate, uow: UnitOfWorkDep) -> 
     summary="List an evaluation's findings",
 )
 def list_findings(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     session: SessionDep,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
@@ -303,7 +303,7 @@ def list_findings(
     summary="Assess the quality of the report (If-Match required to change an assessment)",
 )
 def put_quality_assessment(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     data: QualityAssessmentWrite,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
@@ -337,7 +337,7 @@ def put_quality_assessment(
     summary="Read the quality assessment of the report",
 )
 def get_quality_assessment(
-    evaluation_id: int, session: SessionDep, request: Request, settings: SettingsDep
+    evaluation_id: IdPath, session: SessionDep, request: Request, settings: SettingsDep
 ) -> Response:
     evaluations.get_evaluation(db_session=session, evaluation_id=evaluation_id)
     assessment = evaluations.get_quality_assessment(db_session=session, evaluation_id=evaluation_id)
@@ -354,7 +354,7 @@ def get_quality_assessment(
     responses=problem_responses(404),
     summary="Register a document (URL, SHA-256 checksum, public flag)",
 )
-def add_document(evaluation_id: int, data: DocumentCreate, uow: UnitOfWorkDep) -> Response:
+def add_document(evaluation_id: IdPath, data: DocumentCreate, uow: UnitOfWorkDep) -> Response:
     def produce() -> DocumentRead:
         evaluation = evaluations.get_evaluation(db_session=uow.session, evaluation_id=evaluation_id)
         document = evaluations.add_document(
@@ -373,7 +373,7 @@ def add_document(evaluation_id: int, data: DocumentCreate, uow: UnitOfWorkDep) -
     summary="List an evaluation's documents",
 )
 def list_documents(
-    evaluation_id: int,
+    evaluation_id: IdPath,
     session: SessionDep,
     public: bool | None = Query(default=None),
     limit: LimitParam = 50,

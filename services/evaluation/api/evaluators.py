@@ -13,7 +13,7 @@ from services.evaluation.schemas.evaluators import (
     EvaluatorRead,
     EvaluatorUpdate,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -61,7 +61,7 @@ def list_evaluators(
     responses=problem_responses(404),
     summary="Read an evaluator",
 )
-def get_evaluator(evaluator_id: int, session: SessionDep, request: Request) -> Response:
+def get_evaluator(evaluator_id: IdPath, session: SessionDep, request: Request) -> Response:
     evaluator = evaluators.get_evaluator(db_session=session, evaluator_id=evaluator_id)
     return etag_response(request, EvaluatorRead.model_validate(evaluator))
 
@@ -74,7 +74,7 @@ def get_evaluator(evaluator_id: int, session: SessionDep, request: Request) -> R
     summary="Change an evaluator (If-Match required)",
 )
 def update_evaluator(
-    evaluator_id: int,
+    evaluator_id: IdPath,
     data: EvaluatorUpdate,
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,
@@ -98,7 +98,7 @@ def update_evaluator(
     responses=problem_responses(404),
     summary="Add an employment to an evaluator's history (employer, from, to)",
 )
-def add_employment(evaluator_id: int, data: EmploymentCreate, uow: UnitOfWorkDep) -> Response:
+def add_employment(evaluator_id: IdPath, data: EmploymentCreate, uow: UnitOfWorkDep) -> Response:
     def produce() -> EmploymentRead:
         evaluator = evaluators.get_evaluator(
             db_session=uow.session, evaluator_id=evaluator_id, for_update=True
@@ -122,7 +122,7 @@ def add_employment(evaluator_id: int, data: EmploymentCreate, uow: UnitOfWorkDep
     summary="Read one employment of an evaluator",
 )
 def get_employment(
-    evaluator_id: int, employment_id: int, session: SessionDep, request: Request
+    evaluator_id: IdPath, employment_id: IdPath, session: SessionDep, request: Request
 ) -> Response:
     employment = evaluators.get_employment(
         db_session=session, evaluator_id=evaluator_id, employment_id=employment_id

@@ -16,7 +16,7 @@ from services.evaluation.schemas.recommendations import (
     RecommendationRead,
     RecommendationUpdate,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -86,7 +86,7 @@ def list_recommendations(
     summary="Read a recommendation with its management response and key actions",
 )
 def get_recommendation(
-    recommendation_id: int,
+    recommendation_id: IdPath,
     session: SessionDep,
     request: Request,
     settings: SettingsDep,
@@ -108,7 +108,7 @@ def get_recommendation(
     summary="Change a recommendation (If-Match required)",
 )
 def update_recommendation(
-    recommendation_id: int,
+    recommendation_id: IdPath,
     data: RecommendationUpdate,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
@@ -137,7 +137,7 @@ def update_recommendation(
     summary="Give the one management response to a recommendation",
 )
 def respond(
-    recommendation_id: int,
+    recommendation_id: IdPath,
     data: ManagementResponseCreate,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
@@ -212,7 +212,7 @@ def list_key_actions(
     summary="Read a key action",
 )
 def get_key_action(
-    key_action_id: int, session: SessionDep, request: Request, today: TodayDep
+    key_action_id: IdPath, session: SessionDep, request: Request, today: TodayDep
 ) -> Response:
     action = recommendations.get_key_action(db_session=session, key_action_id=key_action_id)
     return etag_response(request, recommendations.key_action_read(action, today))
@@ -226,7 +226,7 @@ def get_key_action(
     summary="Change a key action or move its status (If-Match required)",
 )
 def update_key_action(
-    key_action_id: int,
+    key_action_id: IdPath,
     data: KeyActionUpdate,
     uow: UnitOfWorkDep,
     today: ClockDep,

@@ -17,8 +17,8 @@ from services.evaluation.models import (
     FundingSourceKind,
     TeamRole,
 )
-from services.evaluation.schemas.common import Name, Text
 from shared.codes import is_currency
+from shared.types import Name, RequiredLongText
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 EntityName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
@@ -136,7 +136,9 @@ class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: EvaluationStatus
-    reason: Text | None = Field(default=None, description="Required for cancelled/postponed.")
+    reason: RequiredLongText | None = Field(
+        default=None, description="Required for cancelled/postponed."
+    )
     effective_on: dt.date | None = Field(
         default=None, description="Day the status was reached (default: today)."
     )
@@ -167,7 +169,7 @@ class RatingWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     score: int = Field(description="A score of the configured scale (UN 6-point by default).")
-    justification: Text
+    justification: RequiredLongText
 
 
 class RatingRead(BaseModel):
@@ -181,7 +183,7 @@ class RatingRead(BaseModel):
 class FindingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Text
+    text: RequiredLongText
     criterion: Criterion | None = None
 
 
@@ -201,7 +203,7 @@ class QualityAssessmentWrite(BaseModel):
     score: int = Field(description="Quality of the report on the configured scale.")
     assessed_by: Name
     assessed_on: dt.date
-    comments: Text | None = None
+    comments: RequiredLongText | None = None
 
 
 class QualityAssessmentRead(BaseModel):

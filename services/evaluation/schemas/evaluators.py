@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.evaluation.schemas.common import Name, Text
+from shared.types import Name, RequiredLongText
 
 IatiOrgId = Annotated[
     str,
@@ -59,7 +59,7 @@ class EvaluatorCreate(BaseModel):
     declaration_signed_on: dt.date | None = Field(
         default=None, description="Day the declaration of interests was signed."
     )
-    declared_interests: Text | None = None
+    declared_interests: RequiredLongText | None = None
     employments: list[EmploymentCreate] = Field(
         default_factory=list,
         max_length=50,
@@ -77,7 +77,7 @@ class EvaluatorUpdate(BaseModel):
     employer_iati_org_id: IatiOrgId | None = None
     employed_by_centre: bool | None = None
     declaration_signed_on: dt.date | None = None
-    declared_interests: Text | None = None
+    declared_interests: RequiredLongText | None = None
 
 
 class EvaluatorRead(BaseModel):

@@ -8,14 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.evaluation.models import Acceptance, Addressee, KeyActionStatus, Priority
-from services.evaluation.schemas.common import Name, Text
+from shared.types import Name, RequiredLongText
 
 
 class RecommendationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     evaluation_id: int = Field(ge=1)
-    text: Text
+    text: RequiredLongText
     addressee: Addressee
     priority: Priority
     issued_on: dt.date | None = Field(
@@ -28,7 +28,7 @@ class RecommendationCreate(BaseModel):
 class RecommendationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Text | None = None
+    text: RequiredLongText | None = None
     addressee: Addressee | None = None
     priority: Priority | None = None
 
@@ -37,7 +37,9 @@ class ManagementResponseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     acceptance: Acceptance
-    justification: Text | None = Field(default=None, description="Required for 'rejected'.")
+    justification: RequiredLongText | None = Field(
+        default=None, description="Required for 'rejected'."
+    )
     responded_on: dt.date | None = Field(
         default=None, description="Default: today; not before the recommendation's issue date."
     )
@@ -57,7 +59,7 @@ class KeyActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     recommendation_id: int = Field(ge=1)
-    description: Text
+    description: RequiredLongText
     responsible_unit: Name
     due_date: dt.date = Field(description="Not before the recommendation's issue date.")
 
@@ -65,7 +67,7 @@ class KeyActionCreate(BaseModel):
 class KeyActionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: Text | None = None
+    description: RequiredLongText | None = None
     responsible_unit: Name | None = None
     due_date: dt.date | None = None
     status: KeyActionStatus | None = None

@@ -14,14 +14,17 @@ import pytest
 from services.funding.main import create_app
 from services.funding.settings import Settings
 from shared.auth import SignedIdentityAuth
+from tests.funding.conftest import ManualClock
 from tests.support.clients import TEST_SECRET, identity
 from tests.support.server import serve_in_thread
 
 
 @pytest.fixture
-def live(postgres_only: None, funding_settings: Settings) -> Iterator[httpx.Client]:
+def live(
+    postgres_only: None, funding_settings: Settings, clock: ManualClock
+) -> Iterator[httpx.Client]:
     with (
-        serve_in_thread(create_app(funding_settings)) as url,
+        serve_in_thread(create_app(funding_settings, clock=clock)) as url,
         httpx.Client(
             base_url=url, auth=SignedIdentityAuth(TEST_SECRET, identity()), timeout=60
         ) as client,

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from services.funding.dates import DateRules
 from services.funding.registry import Registry
 from services.funding.settings import Settings
 from shared.auth import require_scope
@@ -86,3 +87,10 @@ async def report_day(
 
 
 AsOfDep = Annotated[dt.date, Depends(report_day)]
+
+
+async def date_rules(state: StateDep) -> DateRules:
+    return DateRules(today=state.clock(), horizon_days=state.settings.value_date_horizon_days)
+
+
+DatesDep = Annotated[DateRules, Depends(date_rules)]

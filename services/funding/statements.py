@@ -1,6 +1,6 @@
 """Financial statements read from the journal: sources and uses of a year (with each fund's
 closing position split into cash, receivables, deferred revenue and in kind), funding per
-project (its figures are :mod:`figures`').
+project (its figures are in :mod:`figures`).
 
 Everything here is computed from journal entries (USD) joined to their accounts, funds and
 transactions, in a fixed number of grouped queries whatever the size of the ledger:

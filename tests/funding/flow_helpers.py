@@ -33,12 +33,14 @@ def agreement_body(contributor_id: int, **over: Any) -> dict[str, Any]:
     return body
 
 
-def signed_agreement(client: TestClient, contributor_id: int, **over: Any) -> dict[str, Any]:
+def signed_agreement(
+    client: TestClient, contributor_id: int, *, signed_on: str = "2027-01-05", **over: Any
+) -> dict[str, Any]:
     made = client.post("/api/v1/agreements", json=agreement_body(contributor_id, **over))
     assert made.status_code == 201, made.text
     signed = client.post(
         f"/api/v1/agreements/{made.json()['id']}/status",
-        json={"status": "signed", "on": "2027-01-05"},
+        json={"status": "signed", "on": signed_on},
     )
     assert signed.status_code == 200, signed.text
     return dict(signed.json())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.funding.conftest import ManualClock
 from tests.funding.flow_helpers import HOST, contributor, receive, signed_agreement
 from tests.funding.ledger_helpers import publish_rate
 
@@ -216,13 +218,17 @@ cents = st.integers(min_value=1, max_value=50_000).map(lambda c: Decimal(c) / 10
     )
 )
 def test_sources_and_uses_reconcile_over_random_events(
-    client: TestClient, moves: list[tuple[str, Decimal, str]]
+    client: TestClient, clock: ManualClock, moves: list[tuple[str, Decimal, str]]
 ) -> None:
+    # Signed on the first day any move can be dated, and "today" the last: a receipt is never
+    # dated before its agreement's signature nor in the future (issue 12).
+    clock.today = dt.date(2028, 1, 1)
     cid = contributor(client, f"Donor {next(_refs)}")
     total = sum((a for k, a, _ in moves if k == "cash"), Decimal(0)) or Decimal("1.00")
     agreement = signed_agreement(
         client,
         cid,
+        signed_on="2026-12-31",
         reference=f"R-{next(_refs)}",
         total=str(total),
         instalments=[{"due_date": "2027-01-01", "amount": str(total)}],

@@ -37,6 +37,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.agreements import (
     AgreementCreate,
@@ -90,6 +91,14 @@ def new_agreement(
 ) -> Agreement:
     """A draft agreement on ``data``'s terms with its instalments (by due date) and conditions,
     in the fund of its earmarking (opened if new)."""
+    check_minor_units(
+        currency,
+        [
+            ("total", data.total),
+            *((f"instalments.{i}.amount", x.amount) for i, x in enumerate(data.instalments)),
+            *((f"conditions.{i}.amount", c.amount) for i, c in enumerate(data.conditions)),
+        ],
+    )
     require_contributor(db_session, contributor_id)
     _ensure_new_reference(db_session, data.reference)
     fund = ledger.open_fund(db_session=db_session, earmarking=earmarking)
@@ -333,6 +342,7 @@ def create_contribution(
     """The contribution and its realised exchange difference in US dollars (cash only). Cash
     is never dated in the future nor before its agreement's signature; in kind, not beyond the
     value-date horizon."""
+    check_minor_units(data.currency, [("amount", data.amount)])
     if data.kind is ContributionKind.CASH:
         dates.not_in_future(data.value_date, "value_date")
         return _cash(db_session, data, actor)

@@ -32,6 +32,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.common import Earmarking
 from services.funding.schemas.ledger import AccountCreate, TransactionCreate
@@ -197,6 +198,11 @@ def _lines(
                 f"account {entry.account_id} does not exist",
                 rule="unknown-account",
             )
+        check_minor_units(
+            entry.currency,
+            [(f"entries.{index}.amount", entry.amount)],
+            currency_field=f"entries.{index}.currency",
+        )
         key = (entry.currency, data.value_date)  # a mid-month revision: the day matters
         rate = rates.get(key)
         if rate is None:

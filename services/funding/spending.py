@@ -28,6 +28,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.spending import AllocationCreate, ExpenditureCreate
 from shared.pagination import SortKey, paginate
@@ -140,6 +141,7 @@ def create_expenditure(
     *, db_session: Session, data: ExpenditureCreate, actor: str, dates: DateRules
 ) -> Expenditure:
     dates.within_horizon(data.value_date, "value_date")
+    check_minor_units(data.currency, [("amount", data.amount)])
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
     )

@@ -39,6 +39,7 @@ from services.funding.models import (
     JournalTransaction,
     Side,
 )
+from services.funding.money import in_currency
 from services.funding.rates import to_usd
 
 ZERO = Decimal("0.00")
@@ -391,7 +392,7 @@ def _project_agreements(
                 "total_usd": _money(to_usd(row.total, row.signing_rate)),
                 "status": row.status.value,
                 "currency": row.currency,
-                "total": _money(row.total),
+                "total": str(in_currency(row.total, row.currency)),
             }
         )
     return agreements

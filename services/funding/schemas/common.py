@@ -1,5 +1,10 @@
 """API types several funding concepts share: money and currency codes, free text, the strict
-input base, the earmarking of money, and the refusal of assessed contributions (paragraph 8)."""
+input base, the earmarking of money, and the refusal of assessed contributions (paragraph 8).
+
+Money out: US dollars always with two decimals (:data:`UsdOut`), rates with ten
+(:data:`RateOut`), an original amount with exactly its currency's ISO 4217 decimals
+(:func:`services.funding.money.in_currency`, applied by each read model that has a currency),
+so a create's answer, its idempotent replay and the next read show the same digits."""
 
 from __future__ import annotations
 
@@ -10,17 +15,29 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     StringConstraints,
     model_validator,
 )
 
+from services.funding.journal import RATE_QUANTUM, q2
 from services.funding.models import Dimension, FundKind, RevenueCategory
 from shared.codes import is_currency
 from shared.problems import FieldError, ProblemError
 
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=2)]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=2)]
+# An amount in its original currency: up to three decimals here, its currency's own ISO 4217
+# minor unit checked by the domain (``money.check_minor_units``, 422 naming the field).
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=3)]
+NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=3)]
+PositiveUsd = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=2)]
+UsdOut = Annotated[
+    Decimal, PlainSerializer(lambda v: str(q2(v)), return_type=str, when_used="json")
+]
+RateOut = Annotated[
+    Decimal,
+    PlainSerializer(lambda v: str(v.quantize(RATE_QUANTUM)), return_type=str, when_used="json"),
+]
 ExchangeRateValue = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=10)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 

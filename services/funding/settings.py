@@ -20,3 +20,6 @@ class Settings(AppSettings):
     # How far ahead of today a value date may lie (allocations, expenditures, in-kind, signing,
     # conditions, manual postings); a receipt is never in the future.
     value_date_horizon_days: int = Field(default=31, ge=0, le=366)
+    # The seat's country when the registry's Centre profile cannot say (paragraph 1: Almaty,
+    # Kazakhstan): the only country a host_country contributor may have.
+    seat_country: str = Field(default="KZ", pattern=r"^[A-Z]{2}$")

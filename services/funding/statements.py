@@ -25,7 +25,7 @@ from typing import Any
 
 from defusedcsv.csv import writer as csv_writer
 from sqlalchemy import BindParameter, Date, bindparam, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.funding import figures, journal
 from services.funding.models import (
@@ -38,6 +38,7 @@ from services.funding.models import (
     JournalEntry,
     JournalTransaction,
     Side,
+    TransactionKind,
 )
 from services.funding.money import in_currency
 from services.funding.rates import to_usd
@@ -119,17 +120,13 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
         "year": year,
         "currency": "USD",
         "funds": fund_rows,
-        "by_contributor_type": [
-            {"type": t, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
-            for t, v in sorted(by_type.items())
-        ],
+        "by_contributor_type": [{"type": t, **_contributed(v)} for t, v in sorted(by_type.items())],
         "by_contributor": [
             {
                 "contributor_id": c["id"],
                 "name": c["name"],
                 "type": c["type"].value,
-                "cash": _money(c["cash"]),
-                "in_kind": _money(c["in_kind"]),
+                **_contributed(c),
             }
             for c in contributions
         ],
@@ -144,12 +141,25 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
             for c, a in _expense_by(db_session, in_year, Account.category)
         ],
         "private_and_innovative_share": _private_and_innovative_share(contributions),
-        "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
+        "host_country_support": _contributed(host),
         "totals": {
             k: _money(totals[k]) for k in ("opening_balance", "sources", "uses", "closing_balance")
         },
         "closing_position": {part: _money(totals[f"closing_{part}"]) for part in POSITION_PARTS},
         "reconciles": all_reconcile,
+    }
+
+
+def _contributed(figures: Any) -> dict[str, str]:
+    """What a contributor (or a group of them) gave in the year: ``revenue_recognised`` (money
+    contributions recognised, i.e. signed or conditions met — not cash), ``cash_received``
+    (receipts at their own rate, net of reversals), ``in_kind``; and ``cash``, deprecated (issue
+    12): the same figure as ``revenue_recognised``, whose name said cash."""
+    return {
+        "cash": _money(figures["cash"]),
+        "revenue_recognised": _money(figures["cash"]),
+        "cash_received": _money(figures["cash_received"]),
+        "in_kind": _money(figures["in_kind"]),
     }
 
 
@@ -232,11 +242,10 @@ def _by_contributor_type(
     by_type: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     host: dict[str, Decimal] = defaultdict(Decimal)
     for c in contributions:
-        by_type[c["type"].value]["cash"] += c["cash"]
-        by_type[c["type"].value]["in_kind"] += c["in_kind"]
-        if c["type"] is ContributorType.HOST_COUNTRY:
-            host["cash"] += c["cash"]
-            host["in_kind"] += c["in_kind"]
+        for key in ("cash", "cash_received", "in_kind"):
+            by_type[c["type"].value][key] += c[key]
+            if c["type"] is ContributorType.HOST_COUNTRY:
+                host[key] += c[key]
     return by_type, host
 
 
@@ -261,13 +270,19 @@ def _by_earmarking(fund_rows: list[dict[str, Any]]) -> list[dict[str, str]]:
             row["sources"]["in_kind_contributions"]
         )
     return [
-        {"earmarking": k, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+        {
+            "earmarking": k,
+            "cash": _money(v["cash"]),  # deprecated (issue 12): revenue, read revenue_recognised
+            "revenue_recognised": _money(v["cash"]),
+            "in_kind": _money(v["in_kind"]),
+        }
         for k, v in sorted(by_earmarking.items())
     ]
 
 
 def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str, Any]]:
-    """Contribution revenue (cash and in kind) of the year per contributor."""
+    """Contribution revenue (in money, ``cash``, and in kind) and cash received of the year per
+    contributor."""
     rows = db_session.execute(
         select(Contributor.id, Contributor.name, Contributor.type, Account.code, func.sum(_SIGNED))
         .join(Account, Account.id == JournalEntry.account_id)
@@ -277,13 +292,44 @@ def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str
         .group_by(Contributor.id, Contributor.name, Contributor.type, Account.code)
     ).all()
     found: dict[int, dict[str, Any]] = {}
-    for contributor_id, name, type_, code, signed in rows:
-        entry = found.setdefault(
+
+    def entry(contributor_id: int, name: str, type_: ContributorType) -> dict[str, Any]:
+        return found.setdefault(
             contributor_id,
-            {"id": contributor_id, "name": name, "type": type_, "cash": ZERO, "in_kind": ZERO},
+            {
+                "id": contributor_id,
+                "name": name,
+                "type": type_,
+                "cash": ZERO,
+                "cash_received": ZERO,
+                "in_kind": ZERO,
+            },
         )
-        entry["cash" if code in CASH_REVENUE else "in_kind"] -= Decimal(signed or 0)
+
+    for contributor_id, name, type_, code, signed in rows:
+        key = "cash" if code in CASH_REVENUE else "in_kind"
+        entry(contributor_id, name, type_)[key] -= Decimal(signed or 0)
+    for contributor_id, name, type_, signed in db_session.execute(
+        _RECEIPTS_BY_CONTRIBUTOR.where(*in_year)
+    ):
+        entry(contributor_id, name, type_)["cash_received"] += Decimal(signed or 0)
     return [found[k] for k in sorted(found)]
+
+
+# Cash debited by receipts (and credited back by their reversals) per contributor.
+_RECEIPT_ORIGINAL = aliased(JournalTransaction)
+_RECEIPTS_BY_CONTRIBUTOR = (
+    select(Contributor.id, Contributor.name, Contributor.type, func.sum(_SIGNED))
+    .join(Account, Account.id == JournalEntry.account_id)
+    .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+    .outerjoin(_RECEIPT_ORIGINAL, _RECEIPT_ORIGINAL.id == JournalTransaction.reverses_id)
+    .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
+    .where(
+        Account.code == journal.CASH_UNALLOCATED,
+        func.coalesce(_RECEIPT_ORIGINAL.kind, JournalTransaction.kind) == TransactionKind.RECEIPT,
+    )
+    .group_by(Contributor.id, Contributor.name, Contributor.type)
+)
 
 
 def _expense_by(db_session: Session, in_year: Sequence[Any], column: Any) -> list[Any]:

@@ -134,9 +134,18 @@ def test_sources_and_uses_over_money_events(client: TestClient) -> None:
     assert client.post("/api/v1/expenditures", json=spend).status_code == 201
     report = _report(client, 2027)
     assert report["reconciles"] is True
-    assert report["host_country_support"] == {"cash": "1000.00", "in_kind": "300.00"}
+    # Revenue is recognised at signing; cash is what came in (issue 12: "cash" is deprecated).
+    assert report["host_country_support"] == {
+        "cash": "1000.00",
+        "revenue_recognised": "1000.00",
+        "cash_received": "600.00",
+        "in_kind": "300.00",
+    }
     by_type = {r["type"]: r for r in report["by_contributor_type"]}
     assert by_type["private_sector"]["cash"] == "1000.00"
+    assert by_type["private_sector"]["cash_received"] == "100.00"
+    host_row = next(c for c in report["by_contributor"] if c["contributor_id"] == host_id)
+    assert (host_row["revenue_recognised"], host_row["cash_received"]) == ("1000.00", "600.00")
     # revenue recognised on signing: 1000 host + 1000 private, in kind 300
     assert report["private_and_innovative_share"] == "0.4348"
     assert report["expenditure_by_category"] == [

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.funding import journal, ledger
 from services.funding.contributors import require_contributor
+from services.funding.dates import DateRules, not_before_signature
 from services.funding.models import (
     Account,
     Agreement,
@@ -36,6 +37,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.agreements import (
     AgreementCreate,
@@ -89,6 +91,14 @@ def new_agreement(
 ) -> Agreement:
     """A draft agreement on ``data``'s terms with its instalments (by due date) and conditions,
     in the fund of its earmarking (opened if new)."""
+    check_minor_units(
+        currency,
+        [
+            ("total", data.total),
+            *((f"instalments.{i}.amount", x.amount) for i, x in enumerate(data.instalments)),
+            *((f"conditions.{i}.amount", c.amount) for i, c in enumerate(data.conditions)),
+        ],
+    )
     require_contributor(db_session, contributor_id)
     _ensure_new_reference(db_session, data.reference)
     fund = ledger.open_fund(db_session=db_session, earmarking=earmarking)
@@ -185,7 +195,9 @@ def change_status(
     status: AgreementStatus,
     on: dt.date | None,
     actor: str,
+    dates: DateRules,
 ) -> Agreement:
+    dates.within_horizon(on, "on")
     agreement = get_agreement(db_session=db_session, agreement_id=agreement_id, for_update=True)
     if TRANSITIONS.get(agreement.status) is not status:
         allowed = TRANSITIONS.get(agreement.status)
@@ -200,11 +212,17 @@ def change_status(
         if on is None:
             raise field_problem(422, "on", "the signature date is required", rule="required")
         _sign(db_session, agreement, on, actor)
-    if status is AgreementStatus.FINANCIALLY_CLOSED and agreement.received != agreement.total:
-        raise conflict(
+    if status is AgreementStatus.FINANCIALLY_CLOSED and (
+        agreement.received != agreement.total or agreement.receivable_usd_open != ZERO
+    ):
+        raise field_problem(
+            409,
+            "status",
             f"agreement {agreement_id} has received {agreement.received} of {agreement.total} "
-            f"{agreement.currency}; it cannot be financially closed with an open receivable",
+            f"{agreement.currency} ({agreement.receivable_usd_open} USD receivable); it cannot "
+            "be financially closed while its receivable is open",
             rule="open-receivable",
+            receivable_usd=str(agreement.receivable_usd_open),
         )
     agreement.status = status
     db_session.flush()
@@ -261,8 +279,15 @@ def _sign(db_session: Session, agreement: Agreement, on: dt.date, actor: str) ->
 
 
 def meet_condition(
-    *, db_session: Session, agreement_id: int, number: int, met_on: dt.date, actor: str
+    *,
+    db_session: Session,
+    agreement_id: int,
+    number: int,
+    met_on: dt.date,
+    actor: str,
+    dates: DateRules,
 ) -> Agreement:
+    dates.within_horizon(met_on, "met_on")
     agreement = get_agreement(db_session=db_session, agreement_id=agreement_id, for_update=True)
     condition = next((c for c in agreement.conditions if c.number == number), None)
     if condition is None:
@@ -277,8 +302,7 @@ def meet_condition(
             "or active agreement",
             rule="agreement-not-signed",
         )
-    if met_on < (agreement.signed_on or met_on):
-        raise field_problem(422, "met_on", "is before the signature", rule="met-after-signing")
+    not_before_signature(met_on, agreement.signed_on, "met_on", f"agreement {agreement_id}")
     unmet = [c for c in agreement.conditions if c.met_on is None]
     usd = (
         agreement.deferred_usd_open
@@ -313,11 +337,16 @@ def meet_condition(
 
 
 def create_contribution(
-    *, db_session: Session, data: ContributionCreate, actor: str
+    *, db_session: Session, data: ContributionCreate, actor: str, dates: DateRules
 ) -> tuple[Contribution, Decimal]:
-    """The contribution and its realised exchange difference in US dollars (cash only)."""
+    """The contribution and its realised exchange difference in US dollars (cash only). Cash
+    is never dated in the future nor before its agreement's signature; in kind, not beyond the
+    value-date horizon."""
+    check_minor_units(data.currency, [("amount", data.amount)])
     if data.kind is ContributionKind.CASH:
+        dates.not_in_future(data.value_date, "value_date")
         return _cash(db_session, data, actor)
+    dates.within_horizon(data.value_date, "value_date")
     return _in_kind(db_session, data, actor), ZERO
 
 
@@ -340,6 +369,9 @@ def _cash(
         db_session=db_session, agreement_id=data.agreement_id, for_update=True
     )
     signing_rate = _signing_rate_if_receiving(agreement, data)
+    not_before_signature(
+        data.value_date, agreement.signed_on, "value_date", f"agreement {agreement.id}"
+    )
     instalment = _instalment_due(agreement, data)
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"

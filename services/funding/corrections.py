@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.funding import journal
 from services.funding.agreements import RECEIVING, get_agreement, get_contribution
+from services.funding.dates import DateRules
 from services.funding.models import (
     Account,
     ContributionKind,
@@ -100,7 +101,9 @@ def reverse_contribution(
     reason: str,
     value_date: dt.date | None,
     actor: str,
+    dates: DateRules,
 ) -> journal.PostedTransaction:
+    dates.within_horizon(value_date, "value_date")
     contribution = get_contribution(db_session=db_session, contribution_id=contribution_id)
     what = f"contribution {contribution.id}"
     if contribution.kind is ContributionKind.CASH:
@@ -142,7 +145,9 @@ def reverse_allocation(
     reason: str,
     value_date: dt.date | None,
     actor: str,
+    dates: DateRules,
 ) -> journal.PostedTransaction:
+    dates.within_horizon(value_date, "value_date")
     allocation = get_allocation(db_session=db_session, allocation_id=allocation_id)
     what = f"allocation {allocation.id}"
     txn = _locked_original(db_session, allocation.fund_id, allocation.transaction_id, what)
@@ -166,7 +171,9 @@ def reverse_expenditure(
     reason: str,
     value_date: dt.date | None,
     actor: str,
+    dates: DateRules,
 ) -> journal.PostedTransaction:
+    dates.within_horizon(value_date, "value_date")
     expenditure = get_expenditure(db_session=db_session, expenditure_id=expenditure_id)
     what = f"expenditure {expenditure.id}"
     txn = _locked_original(db_session, expenditure.fund_id, expenditure.transaction_id, what)

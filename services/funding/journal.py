@@ -288,6 +288,16 @@ def _canonical(value: Decimal, quantum: Decimal) -> str:
     return str(value.quantize(quantum))
 
 
+MILL = Decimal("0.001")
+
+
+def _canonical_amount(value: Decimal) -> str:
+    """An original amount as hashed: to the cent when it has no more decimals (so every hash
+    made before three-decimal currencies stays valid), else to the thousandth (KWD, BHD, ...)."""
+    cents = value.quantize(CENT)
+    return str(cents if cents == value else value.quantize(MILL))
+
+
 _HASHED_FIELDS = (
     "sequence",
     "kind",
@@ -321,7 +331,7 @@ def _hash(prev_hash: str, txn: dict[str, Any], entries: Iterable[dict[str, Any]]
                 e["line"],
                 e["account_id"],
                 str(e["side"]),
-                _canonical(e["amount"], CENT),
+                _canonical_amount(e["amount"]),
                 e["currency"],
                 _canonical(e["rate"], RATE_QUANTUM),
                 _canonical(e["usd_amount"], CENT),
@@ -679,7 +689,7 @@ def _entry_rows(posting: Posting, running: dict[int, Decimal]) -> list[dict[str,
                 "line": number,
                 "account_id": account_id,
                 "side": line.side,
-                "amount": q2(line.amount),
+                "amount": line.amount.quantize(MILL),
                 "currency": line.currency,
                 "rate": line.rate.quantize(RATE_QUANTUM),
                 "usd_amount": q2(line.usd_amount),

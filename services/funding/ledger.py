@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
+from services.funding.dates import DateRules
 from services.funding.models import (
     Account,
     Fund,
@@ -31,6 +32,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.common import Earmarking
 from services.funding.schemas.ledger import AccountCreate, TransactionCreate
@@ -149,9 +151,11 @@ def reverse_transaction(
     reason: str,
     value_date: dt.date | None,
     actor: str,
+    dates: DateRules,
 ) -> journal.PostedTransaction:
     """A correction of a manual transaction: its mirror image, referencing it, with a reason.
     Transactions posted by a record are corrected through that record (``corrections``)."""
+    dates.within_horizon(value_date, "value_date")
     original = journal.get_transaction(db_session=db_session, transaction_id=transaction_id)
     if original.kind not in (TransactionKind.MANUAL, TransactionKind.REVERSAL):
         through = RECORD_REVERSALS.get(original.kind)
@@ -194,6 +198,11 @@ def _lines(
                 f"account {entry.account_id} does not exist",
                 rule="unknown-account",
             )
+        check_minor_units(
+            entry.currency,
+            [(f"entries.{index}.amount", entry.amount)],
+            currency_field=f"entries.{index}.currency",
+        )
         key = (entry.currency, data.value_date)  # a mid-month revision: the day matters
         rate = rates.get(key)
         if rate is None:
@@ -255,14 +264,19 @@ def _posting(
 
 
 def post_manual(
-    *, db_session: Session, data: TransactionCreate, actor: str
+    *, db_session: Session, data: TransactionCreate, actor: str, dates: DateRules
 ) -> journal.PostedTransaction:
+    dates.within_horizon(data.value_date, "value_date")
     posting = _posting(db_session, data, actor, _load_accounts(db_session, [data]), {})
     return journal.post_transactions(db_session=db_session, postings=[posting])[0]
 
 
 def post_manual_batch(
-    *, db_session: Session, transactions: list[TransactionCreate], actor: str
+    *,
+    db_session: Session,
+    transactions: list[TransactionCreate],
+    actor: str,
+    dates: DateRules,
 ) -> list[journal.PostedTransaction]:
     """Post many transactions in one database transaction and one set of statements: all or
     none; a refused transaction is named by its index."""
@@ -271,6 +285,7 @@ def post_manual_batch(
     postings = []
     for index, data in enumerate(transactions):
         try:
+            dates.within_horizon(data.value_date, "value_date")
             posting = _posting(db_session, data, actor, accounts, rates)
             journal.check_balanced(posting.lines)
         except ProblemError as exc:

@@ -1,4 +1,4 @@
-"""The voluntary-funding ledger app (paragraphs 8-10): ``create_app(settings=None)``."""
+"""The voluntary-funding ledger app (paragraphs 8-10): ``create_app(settings=None, *, clock=…)``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.funding import api
-from services.funding.deps import FundingState
+from services.funding.deps import Clock, FundingState, utc_today
 from services.funding.models import common_tables
 from services.funding.registry import Registry
 from services.funding.settings import Settings
 from shared.app import build_app
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_today) -> FastAPI:
     settings = settings or Settings()
-    state = FundingState(registry=Registry.from_settings(settings))
+    state = FundingState(settings=settings, registry=Registry.from_settings(settings), clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -4,9 +4,11 @@ Contributors, pledges and agreements (with instalments and conditions), contribu
 in-kind), UN operational exchange rates, funds, the chart of accounts and the append-only
 double-entry journal with its hash chain and running balances, allocations and expenditures.
 
-Money is ``NUMERIC(20, 2)`` (rates ``NUMERIC(20, 10)``, as currency units per US dollar, the
-UN operational rate convention) and ``Decimal`` in Python; amounts in the journal are always
-kept in their original currency beside the US-dollar equivalent and the rate used.
+US dollars are ``NUMERIC(20, 2)``, amounts in their original currency ``NUMERIC(20, 3)`` (the
+largest ISO 4217 minor unit; each currency's own is checked on the way in, see ``money``),
+rates ``NUMERIC(20, 10)`` (currency units per US dollar, the UN operational rate convention),
+all ``Decimal`` in Python; amounts in the journal are always kept in their original currency
+beside the US-dollar equivalent and the rate used.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class Base(DeclarativeBase):
 
 common_tables = attach_common_tables(Base.metadata)
 
-Money = Numeric(20, 2)
+Money = Numeric(20, 2)  # US dollars
+Amount = Numeric(20, 3)  # an original currency: up to three decimals (KWD, BHD, ...)
 Rate = Numeric(20, 10)
 GENESIS_HASH = "0" * 64
 
@@ -246,7 +249,7 @@ class JournalEntry(Base):
     line: Mapped[int] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     side: Mapped[Side] = mapped_column(str_enum(Side, length=8))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
     rate: Mapped[Decimal] = mapped_column(Rate)
     usd_amount: Mapped[Decimal] = mapped_column(Money)
@@ -285,7 +288,7 @@ class Pledge(EarmarkMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Amount)
     announced_on: Mapped[dt.date] = mapped_column(Date)
     expected_by: Mapped[dt.date | None] = mapped_column(Date)
     revenue_category: Mapped[RevenueCategory] = mapped_column(str_enum(RevenueCategory))
@@ -307,7 +310,7 @@ class Agreement(EarmarkMixin, TimestampMixin, Base):
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), unique=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Amount)
     psc_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4))
     revenue_category: Mapped[RevenueCategory] = mapped_column(str_enum(RevenueCategory))
     status: Mapped[AgreementStatus] = mapped_column(str_enum(AgreementStatus))
@@ -315,7 +318,7 @@ class Agreement(EarmarkMixin, TimestampMixin, Base):
     signing_rate: Mapped[Decimal | None] = mapped_column(Rate)
     receivable_usd_open: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     deferred_usd_open: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    received: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    received: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     instalments: Mapped[list[Instalment]] = relationship(
@@ -336,8 +339,8 @@ class Instalment(Base):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
     number: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[dt.date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Money)
-    received: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    received: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
 
 
 class AgreementCondition(Base):
@@ -350,7 +353,7 @@ class AgreementCondition(Base):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
     number: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(1000))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Amount)
     met_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
@@ -366,7 +369,7 @@ class Contribution(Base):
     instalment_id: Mapped[int | None] = mapped_column(ForeignKey("instalments.id"))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Amount)
     rate: Mapped[Decimal] = mapped_column(Rate)
     usd_amount: Mapped[Decimal] = mapped_column(Money)
     value_date: Mapped[dt.date] = mapped_column(Date)
@@ -406,7 +409,7 @@ class Expenditure(Base):
     project_id: Mapped[int | None] = mapped_column(Integer, index=True)
     category: Mapped[ExpenditureCategory] = mapped_column(str_enum(ExpenditureCategory))
     currency: Mapped[str] = mapped_column(String(3))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Amount)
     rate: Mapped[Decimal] = mapped_column(Rate)
     usd_amount: Mapped[Decimal] = mapped_column(Money)
     value_date: Mapped[dt.date] = mapped_column(Date)

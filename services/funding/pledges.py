@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from services.funding.agreements import category_for, new_agreement
 from services.funding.contributors import require_contributor
 from services.funding.models import Agreement, Pledge, PledgeStatus
+from services.funding.money import check_minor_units
 from services.funding.schemas.common import Earmarking
 from services.funding.schemas.pledges import PledgeConversion, PledgeCreate
 from shared.pagination import SortKey, paginate
@@ -16,6 +17,7 @@ from shared.problems import conflict, field_problem, not_found
 
 
 def create_pledge(*, db_session: Session, data: PledgeCreate) -> Pledge:
+    check_minor_units(data.currency, [("amount", data.amount)])
     require_contributor(db_session, data.contributor_id)
     if data.expected_by is not None and data.expected_by < data.announced_on:
         raise field_problem(

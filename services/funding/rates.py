@@ -6,6 +6,12 @@ A rate is in currency units per US dollar and takes effect on its date: the mont
 month. Rates are append-only (a database trigger refuses UPDATE and DELETE): a correction is a
 revision. The rate for a money event is the latest one effective on its date *within its month*;
 there is none → 422 naming the currency and the month.
+
+A back-dated revision that would change the rate of postings already made (entries in its
+currency dated from its effective date to the end of its month, not already under a later
+revision) is refused, 409 ``rate-revision-changes-postings`` naming those transactions: the
+journal is never rewritten, and posting the difference silently would hide the correction.
+Reverse the records concerned, publish the revision, and record them again.
 """
 
 from __future__ import annotations
@@ -15,11 +21,11 @@ import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, exists, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.funding.journal import q2
-from services.funding.models import ExchangeRate
+from services.funding.models import ExchangeRate, JournalEntry
 from shared.codes import is_currency
 from shared.pagination import SortKey, paginate
 from shared.problems import FieldError, ProblemError, conflict, field_problem
@@ -92,6 +98,7 @@ def create_rate(
         field = "rate" if problem.startswith("must") else "currency"
         raise field_problem(422, field, problem, rule="exchange-rate")
     _refuse_published(db_session, [(currency, effective_date)])
+    _refuse_changing_postings(db_session, [(currency, effective_date)])
     row = ExchangeRate(currency=currency, effective_date=effective_date, rate=rate)
     db_session.add(row)
     db_session.flush()
@@ -113,6 +120,51 @@ def _refuse_published(db_session: Session, keys: list[tuple[str, dt.date]]) -> N
             "publish a revision with a later effective date instead",
             rule="rate-already-published",
         )
+
+
+def _postings_changed(db_session: Session, currency: str, effective_date: dt.date) -> list[int]:
+    """Transactions with an entry in ``currency`` whose rate a revision effective on
+    ``effective_date`` would take over: dated from then to the month's end, not under a later
+    revision already."""
+    month_end = (effective_date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    later = ExchangeRate.__table__.alias("later")
+    superseded = exists().where(
+        and_(
+            later.c.currency == currency,
+            later.c.effective_date > effective_date,
+            later.c.effective_date <= JournalEntry.value_date,
+        )
+    )
+    rows = db_session.execute(
+        select(JournalEntry.transaction_id)
+        .where(
+            JournalEntry.currency == currency,
+            JournalEntry.value_date >= effective_date,
+            JournalEntry.value_date < month_end,
+            ~superseded,
+        )
+        .distinct()
+        .order_by(JournalEntry.transaction_id)
+    ).scalars()
+    return list(rows)
+
+
+def _refuse_changing_postings(db_session: Session, keys: list[tuple[str, dt.date]]) -> None:
+    """409 ``rate-revision-changes-postings`` naming the transactions a revision would re-rate."""
+    for currency, effective_date in keys:
+        changed = _postings_changed(db_session, currency, effective_date)
+        if changed:
+            listed = ", ".join(str(t) for t in changed[:20])
+            raise field_problem(
+                409,
+                "effective_date",
+                f"a {currency} rate effective {effective_date} would change the rate of "
+                f"{len(changed)} transaction(s) already posted ({listed}); reverse them "
+                "through their records first, then publish the revision and record them again",
+                rule="rate-revision-changes-postings",
+                currency=currency,
+                transaction_ids=changed[:100],
+            )
 
 
 def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
@@ -145,6 +197,7 @@ def load_csv(*, db_session: Session, text: str) -> list[ExchangeRate]:
     if not parsed:
         raise field_problem(422, "body", "the CSV has no rates", rule="rates-csv-empty")
     _refuse_published(db_session, [(c, d) for c, d, _ in parsed])
+    _refuse_changing_postings(db_session, [(c, d) for c, d, _ in parsed])
     rows = [ExchangeRate(currency=c, effective_date=d, rate=r) for c, d, r in parsed]
     db_session.add_all(rows)
     db_session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from services.funding import journal
 from services.funding.models import Contributor, Pledge, PledgeStatus
+from services.funding.money import in_currency
 from services.funding.rates import to_usd, usd_rate
 from shared.problems import ProblemError
 
@@ -77,7 +78,8 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
                 "bucket": b["bucket"],
                 "count": b["count"],
                 "amounts": [
-                    {"currency": c, "amount": money(v)} for c, v in sorted(b["amounts"].items())
+                    {"currency": c, "amount": str(in_currency(v, c))}
+                    for c, v in sorted(b["amounts"].items())
                 ],
                 "usd_equivalent": money(b["usd"]),
                 "usd_complete": b["complete"],
@@ -112,7 +114,7 @@ def _aged_item(
         "contributor_id": pledge.contributor_id,
         "contributor_name": name,
         "currency": pledge.currency,
-        "amount": money(pledge.amount),
+        "amount": str(in_currency(pledge.amount, pledge.currency)),
         "announced_on": pledge.announced_on.isoformat(),
         "expected_by": pledge.expected_by.isoformat() if pledge.expected_by else None,
         "age_days": age,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import AppSettings
@@ -16,3 +17,9 @@ class Settings(AppSettings):
 
     projects_url: str = "http://127.0.0.1:8001"
     projects_timeout_seconds: float = 5.0
+    # How far ahead of today a value date may lie (allocations, expenditures, in-kind, signing,
+    # conditions, manual postings); a receipt is never in the future.
+    value_date_horizon_days: int = Field(default=31, ge=0, le=366)
+    # The seat's country when the registry's Centre profile cannot say (paragraph 1: Almaty,
+    # Kazakhstan): the only country a host_country contributor may have.
+    seat_country: str = Field(default="KZ", pattern=r"^[A-Z]{2}$")

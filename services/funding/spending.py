@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
+from services.funding.dates import DateRules, not_before_funding
 from services.funding.models import (
     Account,
     Allocation,
@@ -27,6 +28,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import check_minor_units
 from services.funding.rates import to_usd, usd_rate
 from services.funding.schemas.spending import AllocationCreate, ExpenditureCreate
 from shared.pagination import SortKey, paginate
@@ -65,8 +67,12 @@ def insufficient(fund: Fund, available: Decimal, needed: Decimal, what: str) -> 
     )
 
 
-def create_allocation(*, db_session: Session, data: AllocationCreate, actor: str) -> Allocation:
+def create_allocation(
+    *, db_session: Session, data: AllocationCreate, actor: str, dates: DateRules
+) -> Allocation:
+    dates.within_horizon(data.value_date, "value_date")
     fund = _fund(db_session, data.fund_id)
+    not_before_funding(db_session, fund, data.value_date, "value_date")
     if fund.kind is FundKind.PROJECT and fund.project_id != data.project_id:
         raise field_problem(
             422,
@@ -131,12 +137,17 @@ def list_allocations(
     return paginate(db_session, stmt, keys=[SortKey(Allocation.id)], limit=limit, cursor=cursor)
 
 
-def create_expenditure(*, db_session: Session, data: ExpenditureCreate, actor: str) -> Expenditure:
+def create_expenditure(
+    *, db_session: Session, data: ExpenditureCreate, actor: str, dates: DateRules
+) -> Expenditure:
+    dates.within_horizon(data.value_date, "value_date")
+    check_minor_units(data.currency, [("amount", data.amount)])
     rate = usd_rate(
         db_session=db_session, currency=data.currency, on=data.value_date, field="currency"
     )
     usd = to_usd(data.amount, rate)
     fund = _fund(db_session, data.fund_id)
+    not_before_funding(db_session, fund, data.value_date, "value_date")
     source, what = _spending_source(db_session, fund, data.project_id)
     available = available_from(db_session, source, data.value_date)
     if usd > available:

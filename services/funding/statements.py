@@ -1,4 +1,6 @@
-"""Financial statements read from the journal: sources and uses of a year, funding per project.
+"""Financial statements read from the journal: sources and uses of a year (with each fund's
+closing position split into cash, receivables, deferred revenue and in kind), funding per
+project (its figures are in :mod:`figures`).
 
 Everything here is computed from journal entries (USD) joined to their accounts, funds and
 transactions, in a fixed number of grouped queries whatever the size of the ledger:
@@ -22,10 +24,10 @@ from decimal import Decimal
 from typing import Any
 
 from defusedcsv.csv import writer as csv_writer
-from sqlalchemy import BindParameter, bindparam, case, func, select
+from sqlalchemy import BindParameter, Date, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from services.funding import journal
+from services.funding import figures, journal
 from services.funding.models import (
     Account,
     AccountType,
@@ -38,6 +40,7 @@ from services.funding.models import (
     Side,
     TransactionKind,
 )
+from services.funding.money import in_currency
 from services.funding.rates import to_usd
 
 ZERO = Decimal("0.00")
@@ -62,15 +65,45 @@ def _money(value: Decimal | None) -> str:
     return str(journal.q2(value or ZERO))
 
 
-def _positions(db_session: Session, before: dt.date) -> dict[int, Decimal]:
-    """Net position per fund from every entry dated before ``before``."""
+def _positions(db_session: Session, before: dt.date) -> dict[int, dict[str, Decimal]]:
+    """Net position per fund from every entry dated before ``before``, split by what holds it:
+    cash (1000, 1010), receivables (1100) and deferred revenue (2100, a liability: it counts
+    against the position), debit-positive, so ``net`` = cash + receivables - deferred revenue."""
     rows = db_session.execute(
-        select(Account.fund_id, func.sum(_SIGNED))
+        select(Account.fund_id, Account.code, func.sum(_SIGNED))
         .join(Account, Account.id == JournalEntry.account_id)
         .where(JournalEntry.value_date < before, Account.type.in_(POSITION_TYPES))
-        .group_by(Account.fund_id)
+        .group_by(Account.fund_id, Account.code)
     ).all()
-    return {fund_id: Decimal(total or 0) for fund_id, total in rows}
+    found: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for fund_id, code, total in rows:
+        amount = Decimal(total or 0)
+        found[fund_id]["net"] += amount
+        found[fund_id][_POSITION_PART.get(code, "other")] += amount
+    return found
+
+
+# What holds a fund's net position, by account code; deferred revenue is shown as the
+# (positive) liability it is, so cash + receivables - deferred_revenue + in_kind = net.
+_POSITION_PART = {
+    journal.CASH_UNALLOCATED: "cash",
+    journal.CASH_ALLOCATED: "cash",
+    journal.RECEIVABLE: "receivables",
+    journal.DEFERRED_REVENUE: "deferred_revenue",
+}
+POSITION_PARTS = ("cash", "receivables", "deferred_revenue", "in_kind")
+
+
+def _split(position: dict[str, Decimal] | None) -> dict[str, str]:
+    position = position or {}
+    return {
+        "cash": _money(position.get("cash")),
+        "receivables": _money(position.get("receivables")),
+        "deferred_revenue": _money(-position.get("deferred_revenue", ZERO)),
+        # In-kind contributions hold no position: recognised premises, facilities and goods are
+        # revenue and an equal expense, services are disclosed only; any other asset would be.
+        "in_kind": _money(position.get("other")),
+    }
 
 
 def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
@@ -87,17 +120,13 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
         "year": year,
         "currency": "USD",
         "funds": fund_rows,
-        "by_contributor_type": [
-            {"type": t, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
-            for t, v in sorted(by_type.items())
-        ],
+        "by_contributor_type": [{"type": t, **_contributed(v)} for t, v in sorted(by_type.items())],
         "by_contributor": [
             {
                 "contributor_id": c["id"],
                 "name": c["name"],
                 "type": c["type"].value,
-                "cash": _money(c["cash"]),
-                "in_kind": _money(c["in_kind"]),
+                **_contributed(c),
             }
             for c in contributions
         ],
@@ -112,11 +141,25 @@ def sources_and_uses(*, db_session: Session, year: int) -> dict[str, Any]:
             for c, a in _expense_by(db_session, in_year, Account.category)
         ],
         "private_and_innovative_share": _private_and_innovative_share(contributions),
-        "host_country_support": {"cash": _money(host["cash"]), "in_kind": _money(host["in_kind"])},
+        "host_country_support": _contributed(host),
         "totals": {
             k: _money(totals[k]) for k in ("opening_balance", "sources", "uses", "closing_balance")
         },
+        "closing_position": {part: _money(totals[f"closing_{part}"]) for part in POSITION_PARTS},
         "reconciles": all_reconcile,
+    }
+
+
+def _contributed(figures: Any) -> dict[str, str]:
+    """What a contributor (or a group of them) gave in the year: ``revenue_recognised`` (money
+    contributions recognised, i.e. signed or conditions met — not cash), ``cash_received``
+    (receipts at their own rate, net of reversals), ``in_kind``; and ``cash``, deprecated (issue
+    12): the same figure as ``revenue_recognised``, whose name said cash."""
+    return {
+        "cash": _money(figures["cash"]),
+        "revenue_recognised": _money(figures["cash"]),
+        "cash_received": _money(figures["cash_received"]),
+        "in_kind": _money(figures["in_kind"]),
     }
 
 
@@ -149,8 +192,8 @@ def _fund_movements(db_session: Session, in_year: Sequence[Any]) -> dict[int, di
 
 def _fund_rows(
     funds: dict[int, Fund],
-    opening: dict[int, Decimal],
-    closing: dict[int, Decimal],
+    opening: dict[int, dict[str, Decimal]],
+    closing: dict[int, dict[str, Decimal]],
     movements: dict[int, dict[str, Decimal]],
 ) -> tuple[list[dict[str, Any]], dict[str, Decimal], bool]:
     """One row per fund with its reconciliation, the column totals, and whether all reconcile."""
@@ -162,7 +205,8 @@ def _fund_rows(
         m = movements.get(fund_id, {})
         sources = sum((m.get(k, ZERO) for k in SOURCE_KINDS), ZERO)
         uses = sum((m.get(k, ZERO) for k in USE_KINDS), ZERO)
-        open_, close = opening.get(fund_id, ZERO), closing.get(fund_id, ZERO)
+        open_ = opening.get(fund_id, {}).get("net", ZERO)
+        close = closing.get(fund_id, {}).get("net", ZERO)
         reconciles = journal.q2(open_ + sources - uses) == journal.q2(close)
         all_reconcile &= reconciles
         for key, value in (
@@ -172,6 +216,8 @@ def _fund_rows(
             ("closing_balance", close),
         ):
             totals[key] += value
+        for part, shown in _split(closing.get(fund_id)).items():
+            totals[f"closing_{part}"] += Decimal(shown)
         fund_rows.append(
             {
                 "fund_id": fund_id,
@@ -182,6 +228,7 @@ def _fund_rows(
                 "sources": {k: _money(m.get(k)) for k in SOURCE_KINDS},
                 "uses": {k: _money(m.get(k)) for k in USE_KINDS},
                 "closing_balance": _money(close),
+                "closing_position": _split(closing.get(fund_id)),
                 "reconciles": reconciles,
             }
         )
@@ -195,11 +242,10 @@ def _by_contributor_type(
     by_type: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     host: dict[str, Decimal] = defaultdict(Decimal)
     for c in contributions:
-        by_type[c["type"].value]["cash"] += c["cash"]
-        by_type[c["type"].value]["in_kind"] += c["in_kind"]
-        if c["type"] is ContributorType.HOST_COUNTRY:
-            host["cash"] += c["cash"]
-            host["in_kind"] += c["in_kind"]
+        for key in ("cash", "cash_received", "in_kind"):
+            by_type[c["type"].value][key] += c[key]
+            if c["type"] is ContributorType.HOST_COUNTRY:
+                host[key] += c[key]
     return by_type, host
 
 
@@ -224,13 +270,19 @@ def _by_earmarking(fund_rows: list[dict[str, Any]]) -> list[dict[str, str]]:
             row["sources"]["in_kind_contributions"]
         )
     return [
-        {"earmarking": k, "cash": _money(v["cash"]), "in_kind": _money(v["in_kind"])}
+        {
+            "earmarking": k,
+            "cash": _money(v["cash"]),  # deprecated (issue 12): revenue, read revenue_recognised
+            "revenue_recognised": _money(v["cash"]),
+            "in_kind": _money(v["in_kind"]),
+        }
         for k, v in sorted(by_earmarking.items())
     ]
 
 
 def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str, Any]]:
-    """Contribution revenue (cash and in kind) of the year per contributor."""
+    """Contribution revenue (in money, ``cash``, and in kind) and cash received of the year per
+    contributor."""
     rows = db_session.execute(
         select(Contributor.id, Contributor.name, Contributor.type, Account.code, func.sum(_SIGNED))
         .join(Account, Account.id == JournalEntry.account_id)
@@ -240,13 +292,44 @@ def _contributions(db_session: Session, in_year: Sequence[Any]) -> list[dict[str
         .group_by(Contributor.id, Contributor.name, Contributor.type, Account.code)
     ).all()
     found: dict[int, dict[str, Any]] = {}
-    for contributor_id, name, type_, code, signed in rows:
-        entry = found.setdefault(
+
+    def entry(contributor_id: int, name: str, type_: ContributorType) -> dict[str, Any]:
+        return found.setdefault(
             contributor_id,
-            {"id": contributor_id, "name": name, "type": type_, "cash": ZERO, "in_kind": ZERO},
+            {
+                "id": contributor_id,
+                "name": name,
+                "type": type_,
+                "cash": ZERO,
+                "cash_received": ZERO,
+                "in_kind": ZERO,
+            },
         )
-        entry["cash" if code in CASH_REVENUE else "in_kind"] -= Decimal(signed or 0)
+
+    for contributor_id, name, type_, code, signed in rows:
+        key = "cash" if code in CASH_REVENUE else "in_kind"
+        entry(contributor_id, name, type_)[key] -= Decimal(signed or 0)
+    for contributor_id, name, type_, signed in db_session.execute(
+        _RECEIPTS_BY_CONTRIBUTOR.where(*in_year)
+    ):
+        entry(contributor_id, name, type_)["cash_received"] += Decimal(signed or 0)
     return [found[k] for k in sorted(found)]
+
+
+# Cash debited by receipts (and credited back by their reversals) per contributor.
+_RECEIPT_ORIGINAL = aliased(JournalTransaction)
+_RECEIPTS_BY_CONTRIBUTOR = (
+    select(Contributor.id, Contributor.name, Contributor.type, func.sum(_SIGNED))
+    .join(Account, Account.id == JournalEntry.account_id)
+    .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
+    .outerjoin(_RECEIPT_ORIGINAL, _RECEIPT_ORIGINAL.id == JournalTransaction.reverses_id)
+    .join(Contributor, Contributor.id == JournalTransaction.contributor_id)
+    .where(
+        Account.code == journal.CASH_UNALLOCATED,
+        func.coalesce(_RECEIPT_ORIGINAL.kind, JournalTransaction.kind) == TransactionKind.RECEIPT,
+    )
+    .group_by(Contributor.id, Contributor.name, Contributor.type)
+)
 
 
 def _expense_by(db_session: Session, in_year: Sequence[Any], column: Any) -> list[Any]:
@@ -264,23 +347,6 @@ def _expense_by(db_session: Session, in_year: Sequence[Any], column: Any) -> lis
 # The per-project statements, built once (the gateway calls them for every dossier and page):
 # ``ids`` is an expanding parameter, so each call only binds values.
 _PROJECT_IDS: BindParameter[int] = bindparam("ids", expanding=True)
-_PROJECT_KEY = func.coalesce(Account.project_id, Fund.project_id)
-_OWN_FUND = Fund.project_id.is_not(None)
-# Money moved by account kind for accounts tied to the project (allocated cash, spending) or in
-# a fund earmarked to it (contributions received into that fund).
-# A reversal counts under the kind of the transaction it reverses (an allocation's reversal
-# takes the allocation back), so the kind is the original's where there is one.
-_ORIGINAL = aliased(JournalTransaction)
-_MOVEMENT_KIND = func.coalesce(_ORIGINAL.kind, JournalTransaction.kind)
-_PROJECT_MOVEMENTS = (
-    select(_PROJECT_KEY, Account.code, _MOVEMENT_KIND, _OWN_FUND, func.sum(_SIGNED))
-    .join(Account, Account.id == JournalEntry.account_id)
-    .join(Fund, Fund.id == Account.fund_id)
-    .join(JournalTransaction, JournalTransaction.id == JournalEntry.transaction_id)
-    .outerjoin(_ORIGINAL, _ORIGINAL.id == JournalTransaction.reverses_id)
-    .where((Account.project_id.in_(_PROJECT_IDS)) | (Fund.project_id.in_(_PROJECT_IDS)))
-    .group_by(_PROJECT_KEY, Account.code, _MOVEMENT_KIND, _OWN_FUND)
-)
 _PROJECT_CONTRIBUTORS = (
     select(Fund.project_id, Contributor.id, Contributor.name, func.sum(_SIGNED))
     .join(Account, Account.id == JournalEntry.account_id)
@@ -290,6 +356,7 @@ _PROJECT_CONTRIBUTORS = (
     .where(
         Fund.project_id.in_(_PROJECT_IDS),
         Account.code.in_((*CASH_REVENUE, *IN_KIND_REVENUE)),
+        JournalEntry.value_date <= bindparam("as_of", type_=Date),
     )
     .group_by(Fund.project_id, Contributor.id, Contributor.name)
 )
@@ -305,63 +372,46 @@ _PROJECT_AGREEMENTS = (
         Agreement.currency,
     )
     .join(Contributor, Contributor.id == Agreement.contributor_id)
-    .where(Agreement.project_id.in_(_PROJECT_IDS), Agreement.signing_rate.is_not(None))
+    .where(
+        Agreement.project_id.in_(_PROJECT_IDS),
+        Agreement.signing_rate.is_not(None),
+        Agreement.signed_on <= bindparam("as_of", type_=Date),
+    )
     .order_by(Agreement.id)
 )
 
 
-def project_funding(*, db_session: Session, project_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Per registry project: earmarked agreements, received, allocated, spent, balance."""
-    ids = {"ids": sorted(set(project_ids))}
-    per_project = _project_movements(db_session, ids)
-    contributors = _project_contributors(db_session, ids)
-    agreements = _project_agreements(db_session, ids)
+def project_funding(
+    *, db_session: Session, project_ids: Sequence[int], as_of: dt.date
+) -> list[dict[str, Any]]:
+    """Per registry project with money in the ledger: its agreements, its figures
+    (:mod:`figures`), its contributors, and the two deprecated fields."""
+    ids = sorted(set(project_ids))
+    params: dict[str, Any] = {"ids": ids, "as_of": as_of}
+    per_project = figures.project_figures(db_session=db_session, project_ids=ids, as_of=as_of)
+    contributors = _project_contributors(db_session, params)
+    agreements = _project_agreements(db_session, params)
     items = []
-    for project_id in ids["ids"]:
+    for project_id in ids:
         if project_id not in per_project and project_id not in agreements:
             continue
-        m = per_project.get(project_id, {})
-        received, allocated, spent = (m.get(k, ZERO) for k in ("received", "allocated", "spent"))
-        available = received + m.get("allocated_from_other_funds", ZERO)
+        found = per_project.get(project_id, figures.Figures())
         items.append(
             {
                 "project_id": project_id,
                 "currency": "USD",
+                "as_of": as_of,
                 "agreements": agreements.get(project_id, []),
-                "received": _money(received),
-                "allocated": _money(allocated),
-                "spent": _money(spent),
-                "balance": _money(available - spent),
+                **found.as_money(),
+                **figures.deprecated_project_fields(found),
                 "by_contributor": list(contributors.get(project_id, {}).values()),
             }
         )
     return items
 
 
-def _project_movements(
-    db_session: Session, ids: dict[str, list[int]]
-) -> dict[int, dict[str, Decimal]]:
-    """Received, allocated (and from other funds) and spent per project."""
-    per_project: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    # Allocations are counted from their own transactions (the allocated-cash account also
-    # carries the spending); money allocated within a fund earmarked to the project was
-    # already the project's when received, so only allocations from other funds add to it.
-    for project_id, code, kind, own, signed in db_session.execute(_PROJECT_MOVEMENTS, ids):
-        bucket = per_project[int(project_id)]
-        amount = Decimal(signed or 0)
-        if code in (*CASH_REVENUE, *IN_KIND_REVENUE):
-            bucket["received"] -= amount
-        elif code == journal.CASH_ALLOCATED and kind is TransactionKind.ALLOCATION:
-            bucket["allocated"] += amount
-            if not own:
-                bucket["allocated_from_other_funds"] += amount
-        elif code in (journal.EXPENDITURE, journal.IN_KIND_EXPENSE):
-            bucket["spent"] += amount
-    return per_project
-
-
 def _project_contributors(
-    db_session: Session, ids: dict[str, list[int]]
+    db_session: Session, ids: dict[str, Any]
 ) -> dict[int, dict[int, dict[str, Any]]]:
     """Each contributor's contributions into the fund earmarked to each project."""
     contributors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -375,7 +425,7 @@ def _project_contributors(
 
 
 def _project_agreements(
-    db_session: Session, ids: dict[str, list[int]]
+    db_session: Session, ids: dict[str, Any]
 ) -> dict[int, list[dict[str, Any]]]:
     """The signed agreements earmarked to each project."""
     agreements: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -388,7 +438,7 @@ def _project_agreements(
                 "total_usd": _money(to_usd(row.total, row.signing_rate)),
                 "status": row.status.value,
                 "currency": row.currency,
-                "total": _money(row.total),
+                "total": str(in_currency(row.total, row.currency)),
             }
         )
     return agreements

@@ -21,6 +21,7 @@ Not collected by pytest (no ``test_`` prefix).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import statistics
 import tempfile
@@ -108,7 +109,8 @@ def _client(url: str) -> Iterator[TestClient]:
     settings = Settings(
         environment="test", database_url=url, identity_secret=TEST_SECRET, log_level="WARNING"
     )
-    with signed_client(create_app(settings)) as client:
+    # The postings are dated March 2027: "today" is that day (value-date horizon, issue 12).
+    with signed_client(create_app(settings, clock=lambda: dt.date(2027, 3, 1))) as client:
         yield client
 
 
@@ -165,6 +167,8 @@ def _served(url: str) -> Iterator[httpx.Client]:
     """The funding app under a real uvicorn process on loopback, and a keep-alive client."""
     suite = Suite(Path(tempfile.mkdtemp(prefix="sdgc-bench-")), {"funding": url})
     suite.env["FUNDING_LOG_LEVEL"] = "WARNING"
+    # The postings are dated March 2027; this process keeps the real clock (issue 12 horizon).
+    suite.env["FUNDING_VALUE_DATE_HORIZON_DAYS"] = "366"
     try:
         base = suite.start("funding")
         auth = SignedIdentityAuth(TEST_SECRET, identity())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -23,9 +24,25 @@ def funding_settings(fresh_database: Callable[[str], str]) -> Settings:
     )
 
 
+class ManualClock:
+    """The app's "today", set by the test: the date rules and reports read it, never the
+    machine's calendar (the scenarios are dated 2027)."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+
+    def __call__(self) -> dt.date:
+        return self.today
+
+
 @pytest.fixture
-def funding_app(funding_settings: Settings) -> FastAPI:
-    return create_app(funding_settings)
+def clock() -> ManualClock:
+    return ManualClock(dt.date(2027, 12, 31))
+
+
+@pytest.fixture
+def funding_app(funding_settings: Settings, clock: ManualClock) -> FastAPI:
+    return create_app(funding_settings, clock=clock)
 
 
 @pytest.fixture
@@ -59,8 +76,10 @@ def registry(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, list[i
 
 
 @pytest.fixture
-def rclient(funding_settings: Settings, registry: tuple[str, list[int]]) -> Iterator[TestClient]:
+def rclient(
+    funding_settings: Settings, registry: tuple[str, list[int]], clock: ManualClock
+) -> Iterator[TestClient]:
     """A funding client whose registry is the real projects app."""
     settings = funding_settings.model_copy(update={"projects_url": registry[0]})
-    with signed_client(create_app(settings)) as c:
+    with signed_client(create_app(settings, clock=clock)) as c:
         yield c

@@ -10,8 +10,22 @@ from fastapi.testclient import TestClient
 HOST = {"iati_org_id": "XM-KZ-MFA", "name": "Kazakhstan", "type": "host_country", "country": "KZ"}
 
 
-def contributor(client: TestClient, name: str = "Norway", type_: str = "member_state") -> int:
-    made = client.post("/api/v1/contributors", json={"name": name, "type": type_})
+STATE_COUNTRIES = {"member_state": "NO", "host_country": "KZ"}
+
+
+def contributor(
+    client: TestClient,
+    name: str = "Norway",
+    type_: str = "member_state",
+    country: str | None = None,
+) -> int:
+    """A contributor; a state names its country (by default Norway's for a member state, the
+    seat's for the host country)."""
+    body = {"name": name, "type": type_}
+    country = country or STATE_COUNTRIES.get(type_)
+    if country is not None:
+        body["country"] = country
+    made = client.post("/api/v1/contributors", json=body)
     assert made.status_code == 201, made.text
     return int(made.json()["id"])
 
@@ -33,12 +47,14 @@ def agreement_body(contributor_id: int, **over: Any) -> dict[str, Any]:
     return body
 
 
-def signed_agreement(client: TestClient, contributor_id: int, **over: Any) -> dict[str, Any]:
+def signed_agreement(
+    client: TestClient, contributor_id: int, *, signed_on: str = "2027-01-05", **over: Any
+) -> dict[str, Any]:
     made = client.post("/api/v1/agreements", json=agreement_body(contributor_id, **over))
     assert made.status_code == 201, made.text
     signed = client.post(
         f"/api/v1/agreements/{made.json()['id']}/status",
-        json={"status": "signed", "on": "2027-01-05"},
+        json={"status": "signed", "on": signed_on},
     )
     assert signed.status_code == 200, signed.text
     return dict(signed.json())

@@ -14,14 +14,17 @@ import pytest
 from services.funding.main import create_app
 from services.funding.settings import Settings
 from shared.auth import SignedIdentityAuth
+from tests.funding.conftest import ManualClock
 from tests.support.clients import TEST_SECRET, identity
 from tests.support.server import serve_in_thread
 
 
 @pytest.fixture
-def live(postgres_only: None, funding_settings: Settings) -> Iterator[httpx.Client]:
+def live(
+    postgres_only: None, funding_settings: Settings, clock: ManualClock
+) -> Iterator[httpx.Client]:
     with (
-        serve_in_thread(create_app(funding_settings)) as url,
+        serve_in_thread(create_app(funding_settings, clock=clock)) as url,
         httpx.Client(
             base_url=url, auth=SignedIdentityAuth(TEST_SECRET, identity()), timeout=60
         ) as client,
@@ -52,7 +55,9 @@ def _signed_core_agreement(
 
 
 def _funded_core(client: httpx.Client, amount: str) -> int:
-    cid = client.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"})
+    cid = client.post(
+        "/api/v1/contributors", json={"name": "Norway", "type": "member_state", "country": "NO"}
+    )
     assert cid.status_code == 201, cid.text
     agreement = _signed_core_agreement(client, cid.json()["id"], "AGR-C", amount)
     received = client.post(
@@ -163,7 +168,9 @@ def test_receipts_racing_writers_that_take_the_same_funds_cash_all_post(
     fund_id = _funded_core(live, "1000.00")
     cash = _balances_ids(live, fund_id)["1000/core"]
     net = live.post("/api/v1/ledger/accounts", json={"code": "3000", "fund_id": fund_id})
-    contributor = live.post("/api/v1/contributors", json={"name": "Sweden", "type": "member_state"})
+    contributor = live.post(
+        "/api/v1/contributors", json={"name": "Sweden", "type": "member_state", "country": "SE"}
+    )
     agreements = []
     for n in range(20):
         agreement = _signed_core_agreement(live, contributor.json()["id"], f"AGR-R{n}", "50.00")

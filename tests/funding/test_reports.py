@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.funding.conftest import ManualClock
 from tests.funding.flow_helpers import HOST, contributor, receive, signed_agreement
 from tests.funding.ledger_helpers import publish_rate
 
@@ -132,9 +134,18 @@ def test_sources_and_uses_over_money_events(client: TestClient) -> None:
     assert client.post("/api/v1/expenditures", json=spend).status_code == 201
     report = _report(client, 2027)
     assert report["reconciles"] is True
-    assert report["host_country_support"] == {"cash": "1000.00", "in_kind": "300.00"}
+    # Revenue is recognised at signing; cash is what came in (issue 12: "cash" is deprecated).
+    assert report["host_country_support"] == {
+        "cash": "1000.00",
+        "revenue_recognised": "1000.00",
+        "cash_received": "600.00",
+        "in_kind": "300.00",
+    }
     by_type = {r["type"]: r for r in report["by_contributor_type"]}
     assert by_type["private_sector"]["cash"] == "1000.00"
+    assert by_type["private_sector"]["cash_received"] == "100.00"
+    host_row = next(c for c in report["by_contributor"] if c["contributor_id"] == host_id)
+    assert (host_row["revenue_recognised"], host_row["cash_received"]) == ("1000.00", "600.00")
     # revenue recognised on signing: 1000 host + 1000 private, in kind 300
     assert report["private_and_innovative_share"] == "0.4348"
     assert report["expenditure_by_category"] == [
@@ -216,13 +227,17 @@ cents = st.integers(min_value=1, max_value=50_000).map(lambda c: Decimal(c) / 10
     )
 )
 def test_sources_and_uses_reconcile_over_random_events(
-    client: TestClient, moves: list[tuple[str, Decimal, str]]
+    client: TestClient, clock: ManualClock, moves: list[tuple[str, Decimal, str]]
 ) -> None:
+    # Signed on the first day any move can be dated, and "today" the last: a receipt is never
+    # dated before its agreement's signature nor in the future (issue 12).
+    clock.today = dt.date(2028, 1, 1)
     cid = contributor(client, f"Donor {next(_refs)}")
     total = sum((a for k, a, _ in moves if k == "cash"), Decimal(0)) or Decimal("1.00")
     agreement = signed_agreement(
         client,
         cid,
+        signed_on="2026-12-31",
         reference=f"R-{next(_refs)}",
         total=str(total),
         instalments=[{"due_date": "2027-01-01", "amount": str(total)}],

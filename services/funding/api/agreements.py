@@ -7,7 +7,7 @@ from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from services.funding import agreements, corrections
-from services.funding.deps import READ, WRITE, RegistryDep, actor_of
+from services.funding.deps import READ, WRITE, DatesDep, RegistryDep, actor_of
 from services.funding.models import AgreementStatus, Contribution
 from services.funding.schemas.agreements import (
     AgreementCreate,
@@ -84,7 +84,9 @@ def get_agreement(agreement_id: IdPath, session: SessionDep, request: Request) -
     responses=problem_responses(404, 409),
     summary="Move an agreement on: draft → signed (posts revenue) → active → closed",
 )
-def change_status(agreement_id: IdPath, data: StatusChange, uow: UnitOfWorkDep) -> Response:
+def change_status(
+    agreement_id: IdPath, data: StatusChange, uow: UnitOfWorkDep, dates: DatesDep
+) -> Response:
     return uow.create(
         data,
         lambda: _agreement(
@@ -94,6 +96,7 @@ def change_status(agreement_id: IdPath, data: StatusChange, uow: UnitOfWorkDep) 
                 status=data.status,
                 on=data.on,
                 actor=actor_of(uow),
+                dates=dates,
             )
         ),
         status_code=200,
@@ -108,7 +111,7 @@ def change_status(agreement_id: IdPath, data: StatusChange, uow: UnitOfWorkDep) 
     summary="Mark a condition met: its deferred revenue becomes revenue",
 )
 def meet_condition(
-    agreement_id: IdPath, number: IdPath, data: ConditionMet, uow: UnitOfWorkDep
+    agreement_id: IdPath, number: IdPath, data: ConditionMet, uow: UnitOfWorkDep, dates: DatesDep
 ) -> Response:
     return uow.create(
         data,
@@ -119,6 +122,7 @@ def meet_condition(
                 number=number,
                 met_on=data.met_on,
                 actor=actor_of(uow),
+                dates=dates,
             )
         ),
         status_code=200,
@@ -136,10 +140,10 @@ def meet_condition(
     responses=problem_responses(404, 409),
     summary="Record cash received against an instalment, or an in-kind contribution",
 )
-def create_contribution(data: ContributionCreate, uow: UnitOfWorkDep) -> Response:
+def create_contribution(data: ContributionCreate, uow: UnitOfWorkDep, dates: DatesDep) -> Response:
     def produce() -> ContributionRead:
         row, difference = agreements.create_contribution(
-            db_session=uow.session, data=data, actor=actor_of(uow)
+            db_session=uow.session, data=data, actor=actor_of(uow), dates=dates
         )
         read = ContributionRead.model_validate(row)
         read.exchange_difference_usd = difference

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Query, Request, Response
 
 from services.funding import contributors
-from services.funding.deps import READ, WRITE
+from services.funding.deps import READ, WRITE, RegistryDep
 from services.funding.models import ContributorType
 from services.funding.schemas.contributors import (
     ContributorCreate,
@@ -30,11 +30,14 @@ router = api_router(prefix="/api/v1/contributors", tags=["contributors"])
     responses=problem_responses(409),
     summary="Register a contributor",
 )
-def create_contributor(data: ContributorCreate, uow: UnitOfWorkDep) -> Response:
+def create_contributor(
+    data: ContributorCreate, uow: UnitOfWorkDep, registry: RegistryDep
+) -> Response:
+    seat = registry.seat_country() if data.type in contributors.STATE_TYPES else None
     return uow.create(
         data,
         lambda: ContributorRead.model_validate(
-            contributors.create_contributor(db_session=uow.session, data=data)
+            contributors.create_contributor(db_session=uow.session, data=data, seat_country=seat)
         ),
         location=lambda c: f"/api/v1/contributors/{c.id}",
     )
@@ -83,8 +86,11 @@ def update_contributor(
     contributor_id: IdPath,
     data: ContributorUpdate,
     uow: UnitOfWorkDep,
+    registry: RegistryDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
+    touches_state = bool(data.model_fields_set & {"type", "country"})
+    seat = registry.seat_country() if touches_state else None
     contributor = contributors.get_contributor(
         db_session=uow.session, contributor_id=contributor_id, for_update=True
     )
@@ -92,7 +98,7 @@ def update_contributor(
         contributor,
         ContributorRead.model_validate,
         lambda: contributors.update_contributor(
-            db_session=uow.session, contributor=contributor, data=data
+            db_session=uow.session, contributor=contributor, data=data, seat_country=seat
         ),
         if_match,
     )

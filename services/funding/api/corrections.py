@@ -9,7 +9,7 @@ from collections.abc import Callable
 from fastapi import Response
 
 from services.funding import corrections, journal
-from services.funding.deps import WRITE, actor_of
+from services.funding.deps import WRITE, DatesDep, actor_of
 from services.funding.schemas.corrections import ReversalCreate
 from services.funding.schemas.ledger import TransactionRead
 from shared.deps import IdPath
@@ -33,7 +33,9 @@ def _reversal_route(
         summary=f"Correct {what} by reversing its journal transaction (with a reason)",
         name=f"reverse_{id_name}",
     )
-    def reverse(record_id: IdPath, data: ReversalCreate, uow: UnitOfWorkDep) -> Response:
+    def reverse(
+        record_id: IdPath, data: ReversalCreate, uow: UnitOfWorkDep, dates: DatesDep
+    ) -> Response:
         return uow.create(
             data,
             lambda: TransactionRead.model_validate(
@@ -42,6 +44,7 @@ def _reversal_route(
                     reason=data.reason,
                     value_date=data.value_date,
                     actor=actor_of(uow),
+                    dates=dates,
                     **{f"{id_name}_id": record_id},
                 )
             ),

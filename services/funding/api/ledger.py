@@ -8,7 +8,7 @@ import datetime as dt
 from fastapi import Query, Request, Response
 
 from services.funding import journal, ledger
-from services.funding.deps import READ, WRITE, RegistryDep, actor_of
+from services.funding.deps import READ, WRITE, DatesDep, RegistryDep, actor_of
 from services.funding.models import TransactionKind
 from services.funding.schemas.corrections import ReversalCreate
 from services.funding.schemas.ledger import (
@@ -157,11 +157,11 @@ def account_balance(
     responses=problem_responses(),
     summary="Post a manual balanced transaction",
 )
-def post_transaction(data: TransactionCreate, uow: UnitOfWorkDep) -> Response:
+def post_transaction(data: TransactionCreate, uow: UnitOfWorkDep, dates: DatesDep) -> Response:
     return uow.create(
         data,
         lambda: TransactionRead.model_validate(
-            ledger.post_manual(db_session=uow.session, data=data, actor=actor_of(uow))
+            ledger.post_manual(db_session=uow.session, data=data, actor=actor_of(uow), dates=dates)
         ),
         location=lambda t: f"/api/v1/ledger/transactions/{t.id}",
     )
@@ -175,10 +175,13 @@ def post_transaction(data: TransactionCreate, uow: UnitOfWorkDep) -> Response:
     responses=problem_responses(),
     summary="Post many manual transactions at once (all or none)",
 )
-def post_transaction_batch(data: TransactionBatch, uow: UnitOfWorkDep) -> Response:
+def post_transaction_batch(data: TransactionBatch, uow: UnitOfWorkDep, dates: DatesDep) -> Response:
     def produce() -> TransactionBatchRead:
         posted = ledger.post_manual_batch(
-            db_session=uow.session, transactions=data.transactions, actor=actor_of(uow)
+            db_session=uow.session,
+            transactions=data.transactions,
+            actor=actor_of(uow),
+            dates=dates,
         )
         return TransactionBatchRead(
             posted=len(posted),
@@ -237,7 +240,9 @@ def get_transaction(transaction_id: int, session: SessionDep, request: Request) 
     responses=problem_responses(404, 409),
     summary="Correct a manual transaction by reversing it (with a reason)",
 )
-def reverse_transaction(transaction_id: int, data: ReversalCreate, uow: UnitOfWorkDep) -> Response:
+def reverse_transaction(
+    transaction_id: int, data: ReversalCreate, uow: UnitOfWorkDep, dates: DatesDep
+) -> Response:
     return uow.create(
         data,
         lambda: TransactionRead.model_validate(
@@ -247,6 +252,7 @@ def reverse_transaction(transaction_id: int, data: ReversalCreate, uow: UnitOfWo
                 reason=data.reason,
                 value_date=data.value_date,
                 actor=actor_of(uow),
+                dates=dates,
             )
         ),
         location=lambda t: f"/api/v1/ledger/transactions/{t.id}",

@@ -1,7 +1,8 @@
 """HTTP routes of the funding reports, all on ``/api/v1/reports`` and all needing
-``funding:read`` or ``reports:read``: sources and uses, per-project funding (for the gateway) and
-pledges outstanding (thin: parse, call :mod:`services.funding.reports` and
-:mod:`services.funding.statements`, answer in JSON or CSV)."""
+``funding:read`` or ``reports:read``: sources and uses, the money figures per fund and per
+project (for the gateway) and pledges outstanding (thin: parse, call
+:mod:`services.funding.reports`, :mod:`services.funding.statements` and
+:mod:`services.funding.figures`, answer in JSON or CSV)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any, Literal
 from fastapi import Query, Response
 from fastapi.responses import JSONResponse
 
-from services.funding import reports, statements
-from services.funding.deps import REPORTS
+from services.funding import figures, reports, statements
+from services.funding.deps import REPORTS, AsOfDep, ClockDep
+from services.funding.schemas.reports import FundFigures, FundFiguresPage, ProjectFundingPage
 from shared.routing import api_router
 from shared.uow import SessionDep
 
@@ -39,20 +41,51 @@ def sources_and_uses_report(
     return JSONResponse(report)
 
 
+_IDS = r"^\d{1,10}(,\d{1,10}){0,99}$"
+IdList = Query(max_length=1200, pattern=_IDS, description="Comma-separated ids (at most 100).")
+OptionalIdList = Query(
+    default=None,
+    max_length=1200,
+    pattern=_IDS,
+    description="Comma-separated fund ids (at most 100); every fund when absent.",
+)
+
+
 @router.get(
     "/projects",
-    summary="For the gateway: funding of many registry projects in one call",
+    response_model=ProjectFundingPage,
+    summary="For the gateway: the money figures of many registry projects in one call",
 )
-def projects_report(
-    session: SessionDep,
-    ids: str = Query(
-        max_length=1200,
-        pattern=r"^\d{1,10}(,\d{1,10}){0,99}$",
-        description="Comma-separated registry project ids (at most 100).",
-    ),
-) -> dict[str, Any]:
+def projects_report(session: SessionDep, as_of: AsOfDep, ids: str = IdList) -> dict[str, Any]:
     project_ids = [int(i) for i in ids.split(",")]
-    return {"items": statements.project_funding(db_session=session, project_ids=project_ids)}
+    items = statements.project_funding(db_session=session, project_ids=project_ids, as_of=as_of)
+    return {"items": items}
+
+
+@router.get(
+    "/funds",
+    response_model=FundFiguresPage,
+    summary="The money figures of every fund (or of the funds named), each reconciled to the "
+    "journal",
+)
+def funds_report(
+    session: SessionDep, as_of: AsOfDep, ids: str | None = OptionalIdList
+) -> FundFiguresPage:
+    fund_ids = [int(i) for i in ids.split(",")] if ids else None
+    found = figures.fund_figures(db_session=session, fund_ids=fund_ids, as_of=as_of)
+    return FundFiguresPage(
+        items=[
+            FundFigures(
+                fund_id=fund.id,
+                name=fund.name,
+                earmarking=fund.kind,
+                project_id=fund.project_id,
+                as_of=as_of,
+                **money,
+            )
+            for fund, money in found
+        ]
+    )
 
 
 @router.get(
@@ -63,10 +96,11 @@ def projects_report(
 )
 def pledges_outstanding(
     session: SessionDep,
+    today: ClockDep,
     as_of: dt.date | None = Query(default=None),
     format: Literal["json", "csv"] = Query(default="json"),
 ) -> Response:
-    day = as_of or dt.date.today()
+    day = as_of or today
     report = reports.pledges_outstanding(db_session=session, as_of=day)
     if format == "csv":
         return Response(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Query, Request, Response
 
 from services.funding import corrections, spending
-from services.funding.deps import READ, WRITE, RegistryDep, actor_of
+from services.funding.deps import READ, WRITE, DatesDep, RegistryDep, actor_of
 from services.funding.models import ExpenditureCategory
 from services.funding.schemas.spending import (
     AllocationCreate,
@@ -34,13 +34,15 @@ expenditures_router = api_router(prefix="/api/v1/expenditures", tags=["expenditu
     summary="Allocate a fund's received cash to a registry project",
 )
 def create_allocation(
-    data: AllocationCreate, uow: UnitOfWorkDep, registry: RegistryDep
+    data: AllocationCreate, uow: UnitOfWorkDep, registry: RegistryDep, dates: DatesDep
 ) -> Response:
     registry.ensure_project(data.project_id, field="project_id")
     return uow.create(
         data,
         lambda: AllocationRead.model_validate(
-            spending.create_allocation(db_session=uow.session, data=data, actor=actor_of(uow))
+            spending.create_allocation(
+                db_session=uow.session, data=data, actor=actor_of(uow), dates=dates
+            )
         ),
         location=lambda a: f"/api/v1/allocations/{a.id}",
     )
@@ -92,11 +94,13 @@ def get_allocation(allocation_id: IdPath, session: SessionDep, request: Request)
     responses=problem_responses(409),
     summary="Record an expenditure (409 insufficient-funds beyond what was received/allocated)",
 )
-def create_expenditure(data: ExpenditureCreate, uow: UnitOfWorkDep) -> Response:
+def create_expenditure(data: ExpenditureCreate, uow: UnitOfWorkDep, dates: DatesDep) -> Response:
     return uow.create(
         data,
         lambda: ExpenditureRead.model_validate(
-            spending.create_expenditure(db_session=uow.session, data=data, actor=actor_of(uow))
+            spending.create_expenditure(
+                db_session=uow.session, data=data, actor=actor_of(uow), dates=dates
+            )
         ),
         location=lambda e: f"/api/v1/expenditures/{e.id}",
     )

@@ -7,7 +7,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from services.funding.models import (
     AgreementStatus,
@@ -17,11 +24,14 @@ from services.funding.models import (
     InKindType,
     RevenueCategory,
 )
+from services.funding.money import in_currency
 from services.funding.schemas.common import (
     CurrencyCode,
     Earmarking,
     PositiveMoney,
+    RateOut,
     Text,
+    UsdOut,
     Voluntary,
     check_currency,
 )
@@ -128,7 +138,10 @@ class AgreementRead(BaseModel):
     fund_id: int
     currency: str
     total: Decimal
-    psc_rate: Decimal
+    psc_rate: Annotated[
+        Decimal,
+        PlainSerializer(lambda v: str(v.quantize(Decimal("0.0001"))), return_type=str),
+    ]
     earmark_kind: FundKind
     sdg_goal: int | None
     dimension: Dimension | None
@@ -136,12 +149,24 @@ class AgreementRead(BaseModel):
     revenue_category: RevenueCategory
     status: AgreementStatus
     signed_on: dt.date | None
-    signing_rate: Decimal | None
-    receivable_usd_open: Decimal
-    deferred_usd_open: Decimal
+    signing_rate: RateOut | None
+    receivable_usd_open: UsdOut
+    deferred_usd_open: UsdOut
     received: Decimal
     instalments: list[InstalmentRead]
     conditions: list[ConditionRead]
+
+    @model_validator(mode="after")
+    def _in_currency(self) -> AgreementRead:
+        """Every amount with exactly the agreement currency's decimals."""
+        self.total = in_currency(self.total, self.currency)
+        self.received = in_currency(self.received, self.currency)
+        for instalment in self.instalments:
+            instalment.amount = in_currency(instalment.amount, self.currency)
+            instalment.received = in_currency(instalment.received, self.currency)
+        for condition in self.conditions:
+            condition.amount = in_currency(condition.amount, self.currency)
+        return self
 
 
 class StatusChange(BaseModel):
@@ -193,8 +218,8 @@ class ContributionRead(BaseModel):
     fund_id: int
     currency: str
     amount: Decimal
-    rate: Decimal
-    usd_amount: Decimal
+    rate: RateOut
+    usd_amount: UsdOut
     value_date: dt.date
     revenue_category: RevenueCategory
     in_kind_type: InKindType | None
@@ -204,7 +229,12 @@ class ContributionRead(BaseModel):
     period_end: dt.date | None
     recognised: bool
     transaction_id: int | None
-    exchange_difference_usd: Decimal = Decimal("0.00")
+    exchange_difference_usd: UsdOut = Decimal("0.00")
     reversal: ReversalRead | None = Field(
         default=None, description="Set once the contribution was corrected by a reversal."
     )
+
+    @model_validator(mode="after")
+    def _in_currency(self) -> ContributionRead:
+        self.amount = in_currency(self.amount, self.currency)
+        return self

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.funding.models import AccountType, Dimension, FundKind, Side, TransactionKind
+from services.funding.money import in_currency
 from services.funding.schemas.common import (
     CurrencyCode,
     Earmarking,
     NonNegativeMoney,
+    RateOut,
     StrictInput,
     Text,
+    UsdOut,
     check_currency,
 )
 
@@ -53,7 +56,7 @@ class AccountRead(BaseModel):
     fund_id: int
     project_id: int | None
     category: str | None
-    balance_usd: Decimal
+    balance_usd: UsdOut
 
 
 class ChartEntry(BaseModel):
@@ -65,7 +68,7 @@ class ChartEntry(BaseModel):
 class BalanceRead(BaseModel):
     account_id: int
     as_of: dt.date
-    balance_usd: Decimal
+    balance_usd: UsdOut
 
 
 class EntryCreate(StrictInput):
@@ -95,9 +98,14 @@ class EntryRead(BaseModel):
     side: Side
     amount: Decimal
     currency: str
-    rate: Decimal
-    usd_amount: Decimal
-    balance_after_usd: Decimal
+    rate: RateOut
+    usd_amount: UsdOut
+    balance_after_usd: UsdOut
+
+    @model_validator(mode="after")
+    def _in_currency(self) -> EntryRead:
+        self.amount = in_currency(self.amount, self.currency)
+        return self
 
 
 class TransactionRead(BaseModel):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.funding.models import Dimension, FundKind, PledgeStatus, RevenueCategory
+from services.funding.money import in_currency
 from services.funding.schemas.agreements import AgreementTerms
 from services.funding.schemas.common import (
     CurrencyCode,
@@ -47,6 +48,11 @@ class PledgeRead(BaseModel):
     revenue_category: RevenueCategory
     status: PledgeStatus
     note: str | None
+
+    @model_validator(mode="after")
+    def _in_currency(self) -> PledgeRead:
+        self.amount = in_currency(self.amount, self.currency)
+        return self
 
 
 class PledgeConversion(AgreementTerms):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.funding.schemas.common import (
     CurrencyCode,
     ExchangeRateValue,
+    RateOut,
     StrictInput,
     check_currency,
 )
@@ -37,7 +37,7 @@ class RateRead(BaseModel):
     id: int
     currency: str
     effective_date: dt.date
-    rate: Decimal
+    rate: RateOut
     created_at: dt.datetime
 
 

@@ -6,10 +6,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.funding.models import ExpenditureCategory
-from services.funding.schemas.common import CurrencyCode, PositiveMoney, Text, check_currency
+from services.funding.money import in_currency
+from services.funding.schemas.common import (
+    CurrencyCode,
+    PositiveMoney,
+    PositiveUsd,
+    RateOut,
+    Text,
+    UsdOut,
+    check_currency,
+)
 from services.funding.schemas.corrections import ReversalRead
 
 
@@ -18,7 +27,7 @@ class AllocationCreate(BaseModel):
 
     fund_id: int = Field(ge=1)
     project_id: int = Field(ge=1)
-    amount: PositiveMoney = Field(description="US dollars.")
+    amount: PositiveUsd = Field(description="US dollars.")
     value_date: dt.date
     description: Text | None = None
 
@@ -29,7 +38,7 @@ class AllocationRead(BaseModel):
     id: int
     fund_id: int
     project_id: int
-    amount: Decimal
+    amount: UsdOut
     currency: Literal["USD"] = "USD"
     value_date: dt.date
     description: str | None
@@ -65,8 +74,8 @@ class ExpenditureRead(BaseModel):
     category: ExpenditureCategory
     currency: str
     amount: Decimal
-    rate: Decimal
-    usd_amount: Decimal
+    rate: RateOut
+    usd_amount: UsdOut
     value_date: dt.date
     description: str | None
     is_evaluation_cost: bool = Field(validation_alias="is_evaluation")
@@ -75,3 +84,8 @@ class ExpenditureRead(BaseModel):
     reversal: ReversalRead | None = Field(
         default=None, description="Set once the expenditure was corrected by a reversal."
     )
+
+    @model_validator(mode="after")
+    def _in_currency(self) -> ExpenditureRead:
+        self.amount = in_currency(self.amount, self.currency)
+        return self

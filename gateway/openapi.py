@@ -19,13 +19,11 @@ from gateway.deps import gateway_of
 from gateway.resilience import Deadline
 from gateway.routes import RoutingTable
 from shared.auth import Identity
+from shared.openapi import INTERNAL
 from shared.problems import ProblemError
 
 DOCS_IDENTITY = Identity(key_id="service:gateway", actor="gateway", scopes=frozenset())
 _SKIPPED_PREFIXES = ("/health/", "/metrics")
-# Operations a service marks for the gateway's own use (``openapi_extra={INTERNAL: True}``):
-# routed, but not part of the public document.
-INTERNAL = "x-sdgc-internal"
 
 
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:

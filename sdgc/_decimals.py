@@ -9,6 +9,22 @@ and fails when a decimal field is missing here or a name is a plain string elsew
 DECIMAL_FIELDS: frozenset[str] = frozenset(
     {
         # from the response models
+        "allocated_usd",
+        "budget_unallocated_usd",
+        "budget_unspent_usd",
+        "cash_allocated",
+        "cash_available",
+        "cash_received",
+        "cash_unallocated",
+        "committed",
+        "deferred_revenue",
+        "exchange_differences",
+        "in_kind_received",
+        "in_kind_used",
+        "receivable",
+        "receivable_overdue",
+        "revenue_recognised",
+        "spent_usd",
         "actual_value",
         "amount",
         "balance_after_usd",

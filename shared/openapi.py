@@ -10,6 +10,10 @@ from fastapi.openapi.utils import get_openapi
 from shared.problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, problem_responses
 
 _DROPPED_SCHEMAS = ("HTTPValidationError", "ValidationError")
+# Marks an operation a service offers the gateway only (``openapi_extra=INTERNAL_OPERATION``):
+# routed like any other, but left out of the public merged document.
+INTERNAL = "x-sdgc-internal"
+INTERNAL_OPERATION: dict[str, object] = {INTERNAL: True}
 
 
 def problem_schemas() -> dict[str, Any]:

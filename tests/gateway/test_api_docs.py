@@ -32,3 +32,11 @@ def test_swagger_ui_keeps_the_bearer_authorisation(gateway: TestClient) -> None:
         "scheme": "bearer",
         "description": "An API key of the suite.",
     }
+
+
+def test_operations_for_the_gateway_alone_are_not_in_the_public_document(
+    gateway: TestClient,
+) -> None:
+    paths = gateway.get("/openapi.json").json()["paths"]
+    assert "/api/v1/reports/projects" not in paths
+    assert "/api/v1/reports/sources-and-uses" in paths

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from services.funding import figures, reports, statements
 from services.funding.deps import REPORTS, AsOfDep, ClockDep
 from services.funding.schemas.reports import FundFigures, FundFiguresPage, ProjectFundingPage
+from shared.openapi import INTERNAL_OPERATION
 from shared.routing import api_router
 from shared.uow import SessionDep
 
@@ -55,6 +56,7 @@ OptionalIdList = Query(
     "/projects",
     response_model=ProjectFundingPage,
     summary="For the gateway: the money figures of many registry projects in one call",
+    openapi_extra=INTERNAL_OPERATION,
 )
 def projects_report(session: SessionDep, as_of: AsOfDep, ids: str = IdList) -> dict[str, Any]:
     project_ids = [int(i) for i in ids.split(",")]

@@ -73,16 +73,16 @@ class ProjectAgreement(BaseModel):
     agreement_id: int
     contributor_id: int
     contributor_name: str
-    total_usd: str = Field(description="Committed: the total at the signing rate.")
+    total_usd: Usd = Field(description="Committed: the total at the signing rate.")
     status: str
     currency: str
-    total: str
+    total: Decimal = Field(description="The agreement's total in its own currency.")
 
 
 class ProjectContributor(BaseModel):
     contributor_id: int
     name: str
-    amount_usd: str = Field(
+    amount_usd: Usd = Field(
         description="Revenue recognised from this contributor (cash and in kind) into the "
         "fund earmarked to the project. Not cash."
     )

@@ -18,7 +18,11 @@ the year runs):
   from the periods that ended in or before the year;
 - **sources_and_uses** — the ledger's reconciled sources and uses of all voluntary contributions;
 - **evaluation** — the biennial evaluation cycles up to the year and their paragraph-11 status
-  as of the year's end.
+  as of the year's end;
+- **evaluation_follow_up** — every evaluation completed in the year (biennial, project,
+  thematic) with its responses and its key actions overdue at the year's end (see
+  :mod:`gateway.report_followup`); it needs ``evaluation:read``, and a key without it gets the
+  section marked ``forbidden`` rather than a refused report.
 
 A report of a closed year reads nothing dated after the year's end and carries no time of its
 own making, so the same data give the same bytes and the same ``ETag`` (``If-None-Match`` is
@@ -60,6 +64,7 @@ from gateway.report_cuts import (
     year_spending,
 )
 from gateway.report_cuts import split_equally as _split
+from gateway.report_followup import follow_up
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.negotiation import wants_csv
@@ -321,6 +326,19 @@ def _results_section(projects: Part, results: Part, as_of: dt.date) -> ReportSec
     )
 
 
+def _follow_up_section(followup: Part) -> ReportSection:
+    if not followup.ok:
+        return _section([followup], None)
+    return _section(
+        [followup],
+        {
+            "method": "every evaluation completed in the year (biennial, project, thematic); "
+            "responses given and key actions overdue as of the report's day",
+            "evaluations": followup.data["items"],
+        },
+    )
+
+
 def _evaluation_section(cycles: Part, year: int) -> ReportSection:
     if not cycles.ok:
         return _section([cycles], None)
@@ -337,6 +355,10 @@ def _evaluation_section(cycles: Part, year: int) -> ReportSection:
 
 
 router = api_router(tags=["reports"])
+
+
+async def _failed(part: Part) -> Part:
+    return part
 
 
 def _registry(path: str, params: dict[str, Any] | None = None) -> PartCall:
@@ -448,8 +470,17 @@ async def annual_report(
     first = fan_out(request, identity, _sources(year, as_of))
     parts, projects = await asyncio.gather(first, _all_projects(request, identity, year))
     ids = [int(p["id"]) for p in projects.data["items"]] if projects.ok else []
-    results = await _results(request, identity, ids, as_of) if projects.ok else projects
-    failures = [p for p in (*parts.values(), projects, results) if not p.ok]
+    results, followup = await asyncio.gather(
+        _results(request, identity, ids, as_of) if projects.ok else _failed(projects),
+        follow_up(request, identity, year, as_of),
+    )
+    # The follow-up needs evaluation:read, which the report's own scopes do not include: a key
+    # without it gets the section marked forbidden, never a refused report.
+    failures = [
+        p
+        for p in (*parts.values(), projects, results, followup)
+        if not p.ok and not (p is followup and p.status == "forbidden")
+    ]
     if failures and not partial:
         _refuse_incomplete(failures)
     failed = sorted({p.service for p in failures})
@@ -459,7 +490,10 @@ async def annual_report(
         final=final,
         complete=not failed,
         missing_sources=failed,
-        sections=_sections(parts, projects, results, year, as_of),
+        sections={
+            **_sections(parts, projects, results, year, as_of),
+            "evaluation_follow_up": _follow_up_section(followup),
+        },
     )
     return _answer(request, report, format)
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from gateway import report
+from gateway import report, report_cuts
 from services.evaluation.main import create_app as create_evaluation
 from services.evaluation.settings import Settings as EvaluationSettings
 from services.funding.main import create_app as create_funding
@@ -29,8 +29,25 @@ Headers = dict[str, str]
 YEAR = 2025
 
 
+class Day:
+    """The evaluation service's clock, set by hand (it dates status changes)."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+
+    def __call__(self) -> dt.date:
+        return self.day
+
+
 @pytest.fixture
-def service_apps(fresh_database: Callable[[str], str]) -> Iterator[dict[str, FastAPI]]:
+def evaluation_day() -> Day:
+    return Day(dt.date(2025, 1, 6))
+
+
+@pytest.fixture
+def service_apps(
+    fresh_database: Callable[[str], str], evaluation_day: Day
+) -> Iterator[dict[str, FastAPI]]:
     """The real apps, the registry also served on loopback so that the ledger can check the
     projects it allocates to (the gateway still reaches every app in process)."""
     common = {"environment": "test", "identity_secret": TEST_SECRET}
@@ -44,7 +61,8 @@ def service_apps(fresh_database: Callable[[str], str]) -> Iterator[dict[str, Fas
                 )
             ),
             "evaluation": create_evaluation(
-                EvaluationSettings(database_url=fresh_database("evaluation"), **common)
+                EvaluationSettings(database_url=fresh_database("evaluation"), **common),
+                clock=evaluation_day,
             ),
         }
         yield apps
@@ -341,3 +359,163 @@ def test_report_refuses_a_malformed_if_none_match_never(
         f"/api/v1/reports/annual/{YEAR}", headers={**admin_headers, "If-None-Match": 'W/"x", ,'}
     )
     assert response.status_code == 200 and response.headers["etag"]
+
+
+def _thematic_evaluation_completed_in_2025(gw: TestClient, h: Headers) -> dict[str, Any]:
+    """A thematic evaluation completed on 1 October 2025 with one accepted recommendation and
+    two key actions: one due in November 2025 (left open), one due in 2026."""
+    evaluation = _created(
+        gw.post(
+            "/api/v1/evaluations",
+            json={
+                "kind": "thematic",
+                "title": "Thematic evaluation of SDG data support",
+                "commissioning_entities": ["ESCAP"],
+            },
+            headers=h,
+        )
+    )
+    lead = _created(
+        gw.post(
+            "/api/v1/evaluators",
+            json={
+                "name": "Aigerim Sadykova",
+                "employer_name": "Independent consultant",
+                "employer_iati_org_id": "XM-CONSULT-1",
+                "declaration_signed_on": "2025-01-10",
+                "declared_interests": "None.",
+            },
+            headers=h,
+        )
+    )
+    url = f"/api/v1/evaluations/{evaluation['id']}"
+    _created(gw.post(f"{url}/team", json={"evaluator_id": lead["id"], "role": "lead"}, headers=h))
+    steps = [
+        ("terms_of_reference_approved", "2025-02-01"),
+        ("evaluator_contracted", "2025-03-01"),
+        ("inception", "2025-04-01"),
+        ("data_collection", "2025-05-01"),
+        ("draft_report", "2025-07-01"),
+    ]
+    for status, day in steps:
+        _created(
+            gw.post(f"{url}/transitions", json={"status": status, "effective_on": day}, headers=h)
+        )
+    recommendation = _created(
+        gw.post(
+            "/api/v1/recommendations",
+            json={
+                "evaluation_id": evaluation["id"],
+                "text": "Publish the regional SDG data gaps every year.",
+                "addressee": "head_of_centre",
+                "priority": "high",
+            },
+            headers=h,
+        )
+    )
+    _created(
+        gw.post(
+            f"/api/v1/recommendations/{recommendation['id']}/management-response",
+            json={"acceptance": "fully_accepted", "responded_on": "2025-08-15"},
+            headers=h,
+        )
+    )
+    actions = [
+        _created(
+            gw.post(
+                "/api/v1/key-actions",
+                json={
+                    "recommendation_id": recommendation["id"],
+                    "description": description,
+                    "responsible_unit": "Programme Unit",
+                    "due_date": due,
+                },
+                headers=h,
+            )
+        )
+        for description, due in (("First gaps report", "2025-11-30"), ("Second", "2026-11-30"))
+    ]
+    for status, day in (("final_report", "2025-08-01"), ("management_response", "2025-08-20")):
+        _created(
+            gw.post(f"{url}/transitions", json={"status": status, "effective_on": day}, headers=h)
+        )
+    _created(
+        gw.post(
+            f"{url}/transitions",
+            json={"status": "completed", "effective_on": "2025-10-01"},
+            headers=h,
+        )
+    )
+    return {"evaluation": evaluation, "actions": actions}
+
+
+def test_follow_up_lists_each_evaluation_completed_in_the_year_with_actions_overdue_at_its_end(
+    gateway: TestClient, admin_headers: Headers, evaluation_day: Day
+) -> None:
+    h = admin_headers
+    made = _thematic_evaluation_completed_in_2025(gateway, h)
+    before = _annual(gateway, h)
+    followup = before.json()["sections"]["evaluation_follow_up"]
+    assert followup["status"] == "ok"
+    [row] = followup["data"]["evaluations"]
+    assert row["evaluation_id"] == made["evaluation"]["id"] and row["kind"] == "thematic"
+    assert row["completed_on"] == "2025-10-01"
+    assert (row["recommendations"], row["responded"], row["accepted"]) == (1, 1, 1)
+    assert row["key_actions_due"] == 1
+    [overdue] = row["overdue_key_actions"]
+    assert overdue["key_action_id"] == made["actions"][0]["id"]
+    assert overdue["days_overdue"] == 31  # 30 November to 31 December 2025
+    # completing the action in 2026 is 2026's news: the 2025 report keeps its bytes
+    evaluation_day.day = dt.date(2026, 1, 20)
+    done = gateway.patch(
+        f"/api/v1/key-actions/{made['actions'][0]['id']}",
+        json={"status": "completed", "completed_on": "2026-01-20"},
+        headers={**h, "If-Match": _etag(gateway, h, made["actions"][0]["id"])},
+    )
+    assert done.status_code == 200, done.text
+    after = _annual(gateway, h)
+    assert after.content == before.content and after.headers["etag"] == before.headers["etag"]
+    assert _annual(gateway, h, 2024).json()["sections"]["evaluation_follow_up"]["data"] == {
+        "method": followup["data"]["method"],
+        "evaluations": [],
+    }
+
+
+def _etag(gw: TestClient, h: Headers, key_action_id: int) -> str:
+    return str(gw.get(f"/api/v1/key-actions/{key_action_id}", headers=h).headers["etag"])
+
+
+def test_follow_up_is_marked_forbidden_for_a_key_without_evaluation_read_and_the_rest_stands(
+    gateway: TestClient, admin_headers: Headers
+) -> None:
+    issued = gateway.post(
+        "/api/v1/api-keys",
+        headers=admin_headers,
+        json={"name": "reports", "scopes": ["reports:read", "projects:read"]},
+    ).json()
+    response = _annual(gateway, {"Authorization": f"Bearer {issued['api_key']}"})
+    body = response.json()
+    assert body["complete"] is True and body["missing_sources"] == []
+    assert body["sections"]["evaluation_follow_up"]["status"] == "forbidden"
+    assert "evaluation:read" in body["sections"]["evaluation_follow_up"]["detail"]
+    assert body["sections"]["evaluation"]["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("amount", "weights", "shares"),
+    [
+        ("1000.01", ["50", "50"], ["500.01", "500.00"]),
+        ("100.00", ["33.33", "33.33", "33.34"], ["33.33", "33.33", "33.34"]),
+        ("0.10", ["1", "1", "1"], ["0.04", "0.03", "0.03"]),
+        ("0.02", ["10", "45", "45"], ["0.00", "0.01", "0.01"]),
+        ("-0.05", ["60", "40"], ["-0.03", "-0.02"]),
+        ("7.00", ["0", "0"], ["3.50", "3.50"]),
+    ],
+)
+def test_spending_split_by_country_shares_adds_up_to_the_cent_and_never_changes_sign(
+    amount: str, weights: list[str], shares: list[str]
+) -> None:
+    keyed = [(str(n), Decimal(w)) for n, w in enumerate(weights)]
+    split = report_cuts.split_by_weights(Decimal(amount), keyed)
+    assert [str(v) for v in split.values()] == shares
+    assert sum(split.values()) == Decimal(amount)

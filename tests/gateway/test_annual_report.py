@@ -50,7 +50,7 @@ def service_apps(
 ) -> Iterator[dict[str, FastAPI]]:
     """The real apps, the registry also served on loopback so that the ledger can check the
     projects it allocates to (the gateway still reaches every app in process)."""
-    common = {"environment": "test", "identity_secret": TEST_SECRET}
+    common: dict[str, Any] = {"environment": "test", "identity_secret": TEST_SECRET}
     projects = create_projects(ProjectsSettings(database_url=fresh_database("projects"), **common))
     with serve_in_thread(projects) as registry_url:
         apps = {
@@ -351,10 +351,10 @@ def test_report_of_the_running_year_is_as_of_today_and_not_final(
     assert (closed["as_of"], closed["final"]) == ("2025-12-31", True)
 
 
-def test_report_refuses_a_malformed_if_none_match_never(
+def test_an_if_none_match_naming_no_tag_of_the_report_gets_the_whole_report(
     gateway: TestClient, admin_headers: Headers
 ) -> None:
-    """A tag that matches nothing is simply not a match: the report is answered in full."""
+    """A weak or empty tag that matches nothing is simply not a match (never an error)."""
     response = gateway.get(
         f"/api/v1/reports/annual/{YEAR}", headers={**admin_headers, "If-None-Match": 'W/"x", ,'}
     )
@@ -519,3 +519,20 @@ def test_spending_split_by_country_shares_adds_up_to_the_cent_and_never_changes_
     split = report_cuts.split_by_weights(Decimal(amount), keyed)
     assert [str(v) for v in split.values()] == shares
     assert sum(split.values()) == Decimal(amount)
+
+
+def test_without_the_ledger_every_money_cut_is_marked_and_the_rest_is_given(
+    make_gateway: Callable[..., FastAPI], admin_headers: Headers
+) -> None:
+    with TestClient(make_gateway(funding_url="http://127.0.0.1:9", retry_attempts=0)) as gw:
+        _project(gw, admin_headers, "DATA", planned_start="2025-01-01", planned_end="2025-12-31")
+        refused = gw.get(f"/api/v1/reports/annual/{YEAR}", headers=admin_headers)
+        marked = _annual(gw, admin_headers, partial="true")
+    assert refused.status_code == 503 and refused.json()["missing_sources"] == ["funding"]
+    body = marked.json()
+    assert body["complete"] is False and marked.headers["etag"]
+    sections = body["sections"]
+    for name in ("projects", "regional_cuts", "spending_by_country", "sdg_contribution"):
+        assert sections[name]["status"] == "unavailable" and sections[name]["data"] is None, name
+    assert sections["implementation"]["data"]["projects_active"] == 1
+    assert sections["evaluation_follow_up"]["status"] == "ok"

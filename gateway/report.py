@@ -1,15 +1,32 @@
 """The annual report (paragraph 10) and the dashboard, merged from the three services.
 
-``/api/v1/reports/annual/{year}`` answers, for one year:
+``/api/v1/reports/annual/{year}`` answers, for one year, as of the year's end (as of today while
+the year runs):
 
-- **implementation** — projects active in the year by status, country and dimension; the
-  adopted comprehensive action plan and the status of its projects (registry);
+- **implementation** — projects active in the year by status, country, dimension, SPECA working
+  group and LLDC priority; the comprehensive action plan in force at the year's end and the
+  status of its projects (registry);
+- **projects** — each project active in the year with its countries and shares, SDG goals and
+  targets, dimensions, SPECA groups, LLDC priorities, status, results and the year's spending;
+- **regional_cuts** — projects and spending per SPECA working group and per LLDC priority
+  (paragraphs 4-5); **spending_by_country** — spending per programme country by each project's
+  country shares, Afghanistan on its own line (paragraphs 6-7); see :mod:`gateway.report_cuts`;
 - **sdg_contribution** — projects and spending per SDG goal and target: the ledger's
   expenditure per project joined with each project's goals and targets, a project's spending
   split equally among the goals (and targets) it serves so that the figures add up;
-- **results** — each active project's results-framework progress (indicators against targets);
+- **results** — each active project's results-framework progress (indicators against targets)
+  from the periods that ended in or before the year;
 - **sources_and_uses** — the ledger's reconciled sources and uses of all voluntary contributions;
-- **evaluation** — the biennial evaluation cycles up to the year and their paragraph-11 status.
+- **evaluation** — the biennial evaluation cycles up to the year and their paragraph-11 status
+  as of the year's end;
+- **evaluation_follow_up** — every evaluation completed in the year (biennial, project,
+  thematic) with its responses and its key actions overdue at the year's end (see
+  :mod:`gateway.report_followup`); it needs ``evaluation:read``, and a key without it gets the
+  section marked ``forbidden`` rather than a refused report.
+
+A report of a closed year reads nothing dated after the year's end and carries no time of its
+own making, so the same data give the same bytes and the same ``ETag`` (``If-None-Match`` is
+answered 304); ``final`` says the year is closed.
 
 Money figures are never presented as complete when a source is missing: without ``partial=true``
 the report answers 503 naming the missing sources; with it, every affected section is marked.
@@ -20,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 from collections import defaultdict
 from decimal import Decimal
@@ -28,7 +46,7 @@ from typing import Any, Literal
 from defusedcsv.csv import writer as csv_writer
 from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gateway.fanout import (
     Part,
@@ -39,6 +57,14 @@ from gateway.fanout import (
     merged_responses,
     timing_headers,
 )
+from gateway.report_cuts import (
+    country_spending,
+    project_rows,
+    regional_cut,
+    year_spending,
+)
+from gateway.report_cuts import split_equally as _split
+from gateway.report_followup import follow_up
 from gateway.security import Authenticated
 from shared.auth import ensure_scope
 from shared.negotiation import wants_csv
@@ -51,7 +77,6 @@ REGISTRY_SCOPES = ("projects:read",)
 # ledger and the evaluation service take reports:read for their report reads).
 REPORT_SCOPES = ("reports:read", "projects:read")
 PAGE = 200
-CENT = Decimal("0.01")
 SectionStatus = Literal[PartStatus, "partial"]  # a part's status, or some of its parts
 
 
@@ -64,7 +89,12 @@ class ReportSection(BaseModel):
 
 class AnnualReport(BaseModel):
     year: int
-    generated_at: dt.datetime
+    as_of: dt.date = Field(
+        description="The day the figures are as of: the year's end, or today while it runs."
+    )
+    final: bool = Field(
+        description="The year is closed: the same data give the same report, byte for byte."
+    )
     complete: bool
     missing_sources: list[str]
     sections: dict[str, ReportSection]
@@ -72,6 +102,17 @@ class AnnualReport(BaseModel):
 
 def _year_params(year: int) -> dict[str, Any]:
     return {"year_active": year}
+
+
+def _today() -> dt.date:
+    """The report's clock (UTC); tests replace it."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _as_of(year: int, today: dt.date) -> tuple[dt.date, bool]:
+    """The day the report is as of, and whether the year is closed."""
+    year_end = dt.date(year, 12, 31)
+    return min(today, year_end), today > year_end
 
 
 async def _all_projects(request: Request, identity: Any, year: int) -> Part:
@@ -99,8 +140,10 @@ async def _all_projects(request: Request, identity: Any, year: int) -> Part:
             )
 
 
-async def _results(request: Request, identity: Any, ids: list[int]) -> Part:
-    call = PartCall("projects", "/api/v1/projects/batch/results", None, REGISTRY_SCOPES)
+async def _results(request: Request, identity: Any, ids: list[int], as_of: dt.date) -> Part:
+    """The projects' results from the periods ended by ``as_of``."""
+    params = {"periods_ended_by": as_of.isoformat()}
+    call = PartCall("projects", "/api/v1/projects/batch/results", params, REGISTRY_SCOPES)
     return await batched(request, identity, "results", call, ids)
 
 
@@ -122,11 +165,22 @@ def _facet_map(facets: list[dict[str, Any]]) -> dict[str, int]:
     return {str(f["code"]): int(f["count"]) for f in facets}
 
 
-def _implementation(facets: Part, plans: Part, projects: Part) -> ReportSection:
+def _plan_in_force(plans: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any] | None:
+    """The action plan adopted by ``as_of`` and not superseded by then."""
+    for plan in plans:
+        adopted, superseded = plan.get("adopted_on"), plan.get("superseded_on")
+        if adopted is None or dt.date.fromisoformat(adopted) > as_of:
+            continue
+        if superseded is None or dt.date.fromisoformat(superseded) > as_of:
+            return plan
+    return None
+
+
+def _implementation(facets: Part, plans: Part, projects: Part, as_of: dt.date) -> ReportSection:
     if not (facets.ok and plans.ok and projects.ok):
         return _section([facets, plans, projects], None)
     by_id = {p["id"]: p for p in projects.data["items"]}
-    adopted = next(iter(plans.data.get("items", [])), None)
+    adopted = _plan_in_force(plans.data.get("items", []), as_of)
     plan: dict[str, Any] | None = None
     if adopted is not None:
         statuses: dict[str, int] = defaultdict(int)
@@ -148,34 +202,17 @@ def _implementation(facets: Part, plans: Part, projects: Part) -> ReportSection:
             "by_status": _facet_map(facets.data["status"]),
             "by_country": _facet_map(facets.data["country"]),
             "by_dimension": _facet_map(facets.data["dimension"]),
+            "by_speca_group": _facet_map(facets.data.get("speca_group", [])),
+            "by_lldc_priority": _facet_map(facets.data.get("lldc_priority", [])),
             "action_plan": plan,
         },
     )
 
 
-def _spending_by_project(funding: dict[str, Any]) -> dict[int, Decimal]:
-    spent: dict[int, Decimal] = {}
-    for row in funding.get("expenditure_by_project", []):
-        if row.get("project_id") is not None:
-            spent[int(row["project_id"])] = Decimal(str(row["amount_usd"]))
-    return spent
-
-
-def _split(amount: Decimal, keys: list[str]) -> dict[str, Decimal]:
-    """``amount`` split equally over ``keys`` in whole cents, the cents left over given one each
-    to the first keys: the shares add up to ``amount`` and none has the other sign."""
-    if not keys:
-        return {}
-    cents = int((abs(amount) / CENT).to_integral_value())
-    each, left = divmod(cents, len(keys))
-    sign = -1 if amount < 0 else 1
-    return {key: sign * (each + (n < left)) * CENT for n, key in enumerate(keys)}
-
-
 def _sdg_contribution(projects: Part, funding: Part) -> ReportSection:
     if not (projects.ok and funding.ok):
         return _section([projects, funding], None)
-    spent = _spending_by_project(funding.data)
+    spent = year_spending(funding.data)
     goals: dict[str, dict[str, Any]] = {}
     targets: dict[str, dict[str, Any]] = {}
     attributed = Decimal("0.00")
@@ -217,7 +254,43 @@ def _sdg_contribution(projects: Part, funding: Part) -> ReportSection:
     )
 
 
-def _results_section(projects: Part, results: Part) -> ReportSection:
+def _projects_section(projects: Part, funding: Part, results: Part) -> ReportSection:
+    parts = [projects, funding, results]
+    if not all(p.ok for p in parts):
+        return _section(parts, None)
+    by_id = {int(r["project_id"]): r for r in results.data["items"]}
+    rows = project_rows(projects.data["items"], year_spending(funding.data), by_id)
+    return _section(parts, {"currency": "USD", "items": rows})
+
+
+def _regional_section(projects: Part, funding: Part, speca: Part, lldc: Part) -> ReportSection:
+    parts = [projects, funding, speca, lldc]
+    if not all(p.ok for p in parts):
+        return _section(parts, None)
+    items, spent = projects.data["items"], year_spending(funding.data)
+    return _section(
+        parts,
+        {
+            "currency": "USD",
+            "method": "a project counts in every group (priority) it serves; its spending is "
+            "split equally among them, in whole cents",
+            "speca_groups": regional_cut(items, spent, "speca_groups", speca.data["items"]),
+            "lldc_priorities": regional_cut(items, spent, "lldc_priorities", lldc.data["items"]),
+        },
+    )
+
+
+def _country_section(projects: Part, funding: Part, countries: Part) -> ReportSection:
+    parts = [projects, funding, countries]
+    if not all(p.ok for p in parts):
+        return _section(parts, None)
+    cut = country_spending(
+        projects.data["items"], year_spending(funding.data), countries.data["items"]
+    )
+    return _section(parts, {"currency": "USD", **cut})
+
+
+def _results_section(projects: Part, results: Part, as_of: dt.date) -> ReportSection:
     if not (projects.ok and results.ok):
         return _section([projects, results], None)
     titles = {p["id"]: p["title"] for p in projects.data["items"]}
@@ -245,9 +318,23 @@ def _results_section(projects: Part, results: Part) -> ReportSection:
     return _section(
         [projects, results],
         {
+            "periods_ended_by": as_of.isoformat(),
             "projects": rows,
             "mean_progress": str(mean) if mean is not None else None,
             "projects_with_measured_results": len(measured),
+        },
+    )
+
+
+def _follow_up_section(followup: Part) -> ReportSection:
+    if not followup.ok:
+        return _section([followup], None)
+    return _section(
+        [followup],
+        {
+            "method": "every evaluation completed in the year (biennial, project, thematic); "
+            "responses given and key actions overdue as of the report's day",
+            "evaluations": followup.data["items"],
         },
     )
 
@@ -270,20 +357,29 @@ def _evaluation_section(cycles: Part, year: int) -> ReportSection:
 router = api_router(tags=["reports"])
 
 
-def _sources(year: int) -> dict[str, PartCall]:
-    """What the report reads besides the year's projects and their results."""
+async def _failed(part: Part) -> Part:
+    return part
+
+
+def _registry(path: str, params: dict[str, Any] | None = None) -> PartCall:
+    return PartCall("projects", path, params, REGISTRY_SCOPES)
+
+
+def _sources(year: int, as_of: dt.date) -> dict[str, PartCall]:
+    """What the report reads besides the year's projects and their results: nothing dated
+    after ``as_of`` counts in any of them."""
     return {
-        "facets": PartCall(
-            "projects", "/api/v1/projects/facets", _year_params(year), REGISTRY_SCOPES
-        ),
-        "plans": PartCall(
-            "projects",
-            "/api/v1/action-plans",
-            {"status": "adopted", "limit": 1},
-            REGISTRY_SCOPES,
-        ),
+        "facets": _registry("/api/v1/projects/facets", _year_params(year)),
+        "plans": _registry("/api/v1/action-plans", {"limit": 200}),
+        "countries": _registry("/api/v1/reference/countries", {"programme": "true"}),
+        "speca": _registry("/api/v1/reference/speca-groups"),
+        "lldc": _registry("/api/v1/reference/lldc-priorities"),
         "funding": PartCall("funding", "/api/v1/reports/sources-and-uses", {"year": year}),
-        "cycles": PartCall("evaluation", "/api/v1/evaluation-tracking/cycles", {"limit": 200}),
+        "cycles": PartCall(
+            "evaluation",
+            "/api/v1/evaluation-tracking/cycles",
+            {"limit": 200, "today": as_of.isoformat()},
+        ),
     }
 
 
@@ -312,9 +408,11 @@ def _refuse_incomplete(failures: list[Part]) -> None:
 def _answer(
     request: Request, report: AnnualReport, format: Literal["json", "csv"] | None
 ) -> Response:
+    """The report in JSON or CSV with an ETag of its bytes; 304 when If-None-Match has it."""
     headers = timing_headers(request, report.missing_sources)
+    response: Response
     if wants_csv(request, format):
-        return Response(
+        response = Response(
             _csv(report),
             media_type="text/csv; charset=utf-8",
             headers={
@@ -322,7 +420,36 @@ def _answer(
                 "Content-Disposition": f'attachment; filename="annual-report-{report.year}.csv"',
             },
         )
-    return JSONResponse(report.model_dump(mode="json"), headers=headers)
+    else:
+        response = JSONResponse(report.model_dump(mode="json"), headers=headers)
+    etag = f'"{hashlib.sha256(bytes(response.body)).hexdigest()[:32]}"'
+    response.headers["ETag"] = etag
+    tags = _tags(request.headers.get("if-none-match", ""))
+    if etag in tags or "*" in tags:
+        return Response(status_code=304, headers={**headers, "ETag": etag})
+    return response
+
+
+def _tags(if_none_match: str) -> set[str]:
+    """The entity tags of an If-None-Match header (weak ones compared as strong: RFC 9110
+    weak comparison)."""
+    return {t.strip().removeprefix("W/") for t in if_none_match.split(",") if t.strip()}
+
+
+def _sections(
+    parts: dict[str, Part], projects: Part, results: Part, year: int, as_of: dt.date
+) -> dict[str, ReportSection]:
+    funding = parts["funding"]
+    return {
+        "implementation": _implementation(parts["facets"], parts["plans"], projects, as_of),
+        "projects": _projects_section(projects, funding, results),
+        "regional_cuts": _regional_section(projects, funding, parts["speca"], parts["lldc"]),
+        "spending_by_country": _country_section(projects, funding, parts["countries"]),
+        "sdg_contribution": _sdg_contribution(projects, funding),
+        "results": _results_section(projects, results, as_of),
+        "sources_and_uses": _section([funding], funding.data if funding.ok else None),
+        "evaluation": _evaluation_section(parts["cycles"], year),
+    }
 
 
 @router.get(
@@ -339,29 +466,34 @@ async def annual_report(
     format: Literal["json", "csv"] | None = Query(default=None),
 ) -> Response:
     ensure_scope(identity, ("reports:read",))
-    first = fan_out(request, identity, _sources(year))
+    as_of, final = _as_of(year, _today())
+    first = fan_out(request, identity, _sources(year, as_of))
     parts, projects = await asyncio.gather(first, _all_projects(request, identity, year))
     ids = [int(p["id"]) for p in projects.data["items"]] if projects.ok else []
-    results = await _results(request, identity, ids) if projects.ok else projects
-    sections = {
-        "implementation": _implementation(parts["facets"], parts["plans"], projects),
-        "sdg_contribution": _sdg_contribution(projects, parts["funding"]),
-        "results": _results_section(projects, results),
-        "sources_and_uses": _section(
-            [parts["funding"]], parts["funding"].data if parts["funding"].ok else None
-        ),
-        "evaluation": _evaluation_section(parts["cycles"], year),
-    }
-    failures = [p for p in (*parts.values(), projects, results) if not p.ok]
+    results, followup = await asyncio.gather(
+        _results(request, identity, ids, as_of) if projects.ok else _failed(projects),
+        follow_up(request, identity, year, as_of),
+    )
+    # The follow-up needs evaluation:read, which the report's own scopes do not include: a key
+    # without it gets the section marked forbidden, never a refused report.
+    failures = [
+        p
+        for p in (*parts.values(), projects, results, followup)
+        if not p.ok and not (p is followup and p.status == "forbidden")
+    ]
     if failures and not partial:
         _refuse_incomplete(failures)
     failed = sorted({p.service for p in failures})
     report = AnnualReport(
         year=year,
-        generated_at=dt.datetime.now(dt.UTC),
+        as_of=as_of,
+        final=final,
         complete=not failed,
         missing_sources=failed,
-        sections=sections,
+        sections={
+            **_sections(parts, projects, results, year, as_of),
+            "evaluation_follow_up": _follow_up_section(followup),
+        },
     )
     return _answer(request, report, format)
 

@@ -23,10 +23,13 @@ from services.projects.models import (
     ProjectCountry,
     ProjectDimension,
     ProjectGoal,
+    ProjectLldcPriority,
+    ProjectSpecaGroup,
 )
 from services.projects.reference import goal_order
 
 FACETS = ("country", "sdg_goal", "dimension", "status")
+REGIONAL_FACETS = ("speca_group", "lldc_priority")
 _CUBE_FILTERS = frozenset({"country", "sdg_goal", "status"})
 
 
@@ -63,6 +66,22 @@ def _from_cells(db_session: Session, filters: ProjectFilter) -> dict[str, Any]:
     return result
 
 
+def _regional(db_session: Session, filters: ProjectFilter) -> dict[str, list[tuple[str, int]]]:
+    """Counts per SPECA working group and LLDC priority of the projects the filter selects."""
+    matching = filters.apply(select(Project.id)) if filters.conditions() else None
+
+    def counts(column: Any, project_id: Any) -> list[tuple[str, int]]:
+        stmt = select(column, func.count()).group_by(column)
+        if matching is not None:
+            stmt = stmt.where(project_id.in_(matching.scalar_subquery()))
+        return [(str(code), int(n)) for code, n in db_session.execute(stmt).all()]
+
+    return {
+        "speca_group": counts(ProjectSpecaGroup.group_code, ProjectSpecaGroup.project_id),
+        "lldc_priority": counts(ProjectLldcPriority.priority, ProjectLldcPriority.project_id),
+    }
+
+
 def uses_cells(filters: ProjectFilter) -> bool:
     given = {name for name, value in vars(filters).items() if value is not None}
     return given <= _CUBE_FILTERS
@@ -71,13 +90,15 @@ def uses_cells(filters: ProjectFilter) -> bool:
 def project_facets(
     *, db_session: Session, filters: ProjectFilter, live: bool = False
 ) -> dict[str, Any]:
-    """Counts per country, goal, dimension and status of the projects the filter selects."""
+    """Counts per country, goal, dimension, status, SPECA working group and LLDC priority of
+    the projects the filter selects."""
     found = (
         _from_cells(db_session, filters)
         if uses_cells(filters) and not live
         else _live(db_session, filters)
     )
-    for facet in FACETS:
+    found.update(_regional(db_session, filters))
+    for facet in (*FACETS, *REGIONAL_FACETS):
         found[facet] = _ordered(facet, found[facet])
     return found
 

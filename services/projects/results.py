@@ -42,16 +42,27 @@ from shared.problems import not_found
 _PLACES = Decimal("0.0001")
 
 
-def indicator_progress(indicator: ResultIndicator) -> Decimal | None:
+def _periods(indicator: ResultIndicator, ended_by: dt.date | None) -> list[IndicatorPeriod]:
+    """The indicator's periods, only those ended on or before ``ended_by`` when given."""
+    if ended_by is None:
+        return list(indicator.periods)
+    return [p for p in indicator.periods if p.period_end <= ended_by]
+
+
+def indicator_progress(
+    indicator: ResultIndicator, ended_by: dt.date | None = None
+) -> Decimal | None:
+    """Progress from the periods ended by ``ended_by`` (every period when it is None)."""
     if indicator.measure is IndicatorMeasure.QUALITATIVE:
         return None
-    measured = [p for p in indicator.periods if p.actual_value is not None]
+    periods = _periods(indicator, ended_by)
+    measured = [p for p in periods if p.actual_value is not None]
     if not measured:
         return None
     latest = max(measured, key=lambda p: p.period_end)
     target = latest.target_value
     if target is None:
-        targets = [p for p in indicator.periods if p.target_value is not None]
+        targets = [p for p in periods if p.target_value is not None]
         if not targets:
             return None
         target = max(targets, key=lambda p: p.period_end).target_value
@@ -78,9 +89,12 @@ def framework_read(project: Project) -> ResultsFrameworkRead:
     return _framework(project.id, project.results)
 
 
-def framework_reads(db_session: Session, project_ids: Sequence[int]) -> list[ResultsFrameworkRead]:
+def framework_reads(
+    db_session: Session, project_ids: Sequence[int], periods_ended_by: dt.date | None = None
+) -> list[ResultsFrameworkRead]:
     """Frameworks of these projects in the order asked (unknown ids left out), in a fixed
-    number of statements: the ids, the results, their indicators, their periods."""
+    number of statements: the ids, the results, their indicators, their periods. With
+    ``periods_ended_by``, only the periods ended on or before that day are shown and count."""
     check_batch_size(project_ids)
     wanted = set(project_ids)
     known = set(db_session.scalars(select(Project.id).where(Project.id.in_(wanted))))
@@ -92,7 +106,11 @@ def framework_reads(db_session: Session, project_ids: Sequence[int]) -> list[Res
             .order_by(Result.project_id, Result.position)
         ):
             by_project[result.project_id].append(result)
-    return [_framework(i, by_project[i]) for i in dict.fromkeys(project_ids) if i in known]
+    return [
+        _framework(i, by_project[i], periods_ended_by)
+        for i in dict.fromkeys(project_ids)
+        if i in known
+    ]
 
 
 def framework_of(db_session: Session, project_id: int) -> ResultsFrameworkRead:
@@ -103,13 +121,15 @@ def framework_of(db_session: Session, project_id: int) -> ResultsFrameworkRead:
     return found[0]
 
 
-def _framework(project_id: int, project_results: Sequence[Result]) -> ResultsFrameworkRead:
+def _framework(
+    project_id: int, project_results: Sequence[Result], ended_by: dt.date | None = None
+) -> ResultsFrameworkRead:
     results: list[ResultRead] = []
     every: list[Decimal | None] = []
     for result in project_results:
         indicators = []
         for indicator in result.indicators:
-            progress = indicator_progress(indicator)
+            progress = indicator_progress(indicator, ended_by)
             every.append(progress)
             indicators.append(
                 IndicatorRead(
@@ -120,7 +140,7 @@ def _framework(project_id: int, project_results: Sequence[Result]) -> ResultsFra
                     baseline_value=indicator.baseline_value,
                     baseline_year=indicator.baseline_year,
                     baseline_comment=indicator.baseline_comment,
-                    periods=[PeriodRead.model_validate(p) for p in indicator.periods],
+                    periods=[PeriodRead.model_validate(p) for p in _periods(indicator, ended_by)],
                     progress=progress,
                 )
             )

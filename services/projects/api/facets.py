@@ -1,5 +1,5 @@
-"""Route of the registry's facet counts (the dashboards' country, goal, dimension and status
-counts for a filter)."""
+"""Route of the registry's facet counts (the dashboards' country, goal, dimension, status, SPECA
+working group and LLDC priority counts for a filter)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ router = api_router(prefix="/api/v1/projects", tags=["projects"])
     response_model=ProjectFacets,
     dependencies=[READ],
     responses=problem_responses(),
-    summary="Counts per country, goal, dimension and status for the filter",
+    summary="Counts per country, goal, dimension, status, SPECA group and LLDC priority for "
+    "the filter",
 )
 def project_facets(session: SessionDep, filters: FilterDep) -> ProjectFacets:
     found = facets.project_facets(db_session=session, filters=filters)
@@ -26,6 +27,6 @@ def project_facets(session: SessionDep, filters: FilterDep) -> ProjectFacets:
         total=found["total"],
         **{
             name: [FacetCount(code=code, count=n) for code, n in found[name]]
-            for name in ("country", "sdg_goal", "dimension", "status")
+            for name in (*facets.FACETS, *facets.REGIONAL_FACETS)
         },
     )

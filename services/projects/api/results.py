@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+import datetime as dt
+
+from fastapi import Query, Request, Response
 
 from services.projects import projects, results
 from services.projects.deps import READ, WRITE, BatchIdsDep
@@ -27,8 +29,18 @@ router = api_router(prefix="/api/v1/projects", tags=["projects"])
     responses=problem_responses(),
     summary=f"Results frameworks with progress of up to {projects.MAX_BATCH_IDS} projects",
 )
-def batch_results(session: SessionDep, project_ids: BatchIdsDep) -> ResultsFrameworkBatch:
-    return ResultsFrameworkBatch(items=results.framework_reads(session, project_ids))
+def batch_results(
+    session: SessionDep,
+    project_ids: BatchIdsDep,
+    periods_ended_by: dt.date | None = Query(
+        default=None,
+        description="Only the periods ended on or before this day are shown and count towards "
+        "progress (the annual report's results as of the year's end).",
+    ),
+) -> ResultsFrameworkBatch:
+    return ResultsFrameworkBatch(
+        items=results.framework_reads(session, project_ids, periods_ended_by)
+    )
 
 
 @router.get(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FacetCount(BaseModel):
@@ -16,3 +16,10 @@ class ProjectFacets(BaseModel):
     sdg_goal: list[FacetCount]
     dimension: list[FacetCount]
     status: list[FacetCount]
+    speca_group: list[FacetCount] = Field(
+        description="Per SPECA thematic working group (paragraph 4), most projects first."
+    )
+    lldc_priority: list[FacetCount] = Field(
+        description="Per priority area of the Programme of Action for LLDCs 2024-2034 "
+        "(paragraph 5), most projects first."
+    )

@@ -25,6 +25,7 @@ from services.funding.schemas.contributors import ContributorCreate, Contributor
 from shared.db import one_or_404
 from shared.pagination import SortKey, paginate
 from shared.problems import conflict, field_problem
+from shared.types import changes_of
 
 
 def require_contributor(db_session: Session, contributor_id: int) -> None:
@@ -146,10 +147,7 @@ def update_contributor(
     seat_country: str | None,
 ) -> Contributor:
     """``seat_country``: the seat's country (needed when the result is a state contributor)."""
-    changes = data.model_dump(exclude_unset=True)
-    for field in ("name", "type"):
-        if field in changes and changes[field] is None:
-            raise field_problem(422, field, "may not be null", rule="required")
+    changes = changes_of(data, ("name", "type"))
     if "iati_org_id" in changes:
         _ensure_unique_iati_id(db_session, changes["iati_org_id"], exclude_id=contributor.id)
     type_, country = desired_state(contributor, data)

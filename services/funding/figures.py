@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -103,11 +102,9 @@ _KIND_FIGURES = {
 
 @dataclass
 class Figures:
-    """The figures of one fund or project (US dollars), with what the deprecated fields of
-    the project report need (revenue into its own fund, allocations from other funds)."""
+    """The figures of one fund or project (US dollars)."""
 
     values: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    allocated_from_other_funds: Decimal = ZERO
 
     def add(self, code: str, kind: TransactionKind, amount: Decimal) -> None:
         if code in _CREDIT_FIGURES:
@@ -274,8 +271,6 @@ def project_figures(
         figures.add(row.code, row.kind, row.amount)
         if row.fund_project == keyed:
             own_funds[row.fund_id] = keyed
-        elif row.code == journal.CASH_ALLOCATED and row.kind is TransactionKind.ALLOCATION:
-            figures.allocated_from_other_funds += row.amount
     for (_, project_id, code), available in cash.items():
         if code == journal.CASH_ALLOCATED and project_id in per_project:
             per_project[project_id].values["cash_available"] += available
@@ -287,16 +282,3 @@ def project_figures(
             figures.values.get("receivable_overdue"), figures
         )
     return per_project
-
-
-def deprecated_project_fields(figures: Figures) -> dict[str, Any]:
-    """The project report's fields from before issue 12, unchanged for the gateway until it
-    reads the new figures: ``received`` (revenue recognised, cash and in kind — not cash) and
-    ``balance`` (that revenue plus allocations from other funds, less spending)."""
-    money = figures.as_money()
-    received = money["revenue_recognised"] + money["in_kind_received"]
-    spent = money["spent"] + money["in_kind_used"]
-    return {
-        "received": received,
-        "balance": journal.q2(received + figures.allocated_from_other_funds - spent),
-    }

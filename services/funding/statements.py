@@ -385,7 +385,7 @@ def project_funding(
     *, db_session: Session, project_ids: Sequence[int], as_of: dt.date
 ) -> list[dict[str, Any]]:
     """Per registry project with money in the ledger: its agreements, its figures
-    (:mod:`figures`), its contributors, and the two deprecated fields."""
+    (:mod:`figures`) and its contributors."""
     ids = sorted(set(project_ids))
     params: dict[str, Any] = {"ids": ids, "as_of": as_of}
     per_project = figures.project_figures(db_session=db_session, project_ids=ids, as_of=as_of)
@@ -403,7 +403,6 @@ def project_funding(
                 "as_of": as_of,
                 "agreements": agreements.get(project_id, []),
                 **found.as_money(),
-                **figures.deprecated_project_fields(found),
                 "by_contributor": list(contributors.get(project_id, {}).values()),
             }
         )

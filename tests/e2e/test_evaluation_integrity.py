@@ -118,7 +118,11 @@ def test_centre_wide_evaluation_is_independent_of_every_partner_and_of_the_centr
 def test_evaluation_is_funded_only_by_signed_agreements_on_the_day_asked(
     admin: httpx.Client, world: dict[str, Any]
 ) -> None:
-    donor = _ok(admin.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"}))
+    donor = _ok(
+        admin.post(
+            "/api/v1/contributors", json={"name": "Norway", "type": "member_state", "country": "NO"}
+        )
+    )
     agreement = _ok(
         admin.post(
             "/api/v1/agreements",

@@ -245,4 +245,8 @@ def test_allocation_reversal_only_of_what_the_project_has_not_spent(
     assert report["expenditure_by_project"] in ([], [{"project_id": p1, "amount_usd": "0.00"}])
     # the project's funding no longer counts the reversed allocation nor the reversed spending
     (funding,) = rclient.get("/api/v1/reports/projects", params={"ids": str(p1)}).json()["items"]
-    assert (funding["allocated"], funding["spent"], funding["balance"]) == ("0.00", "0.00", "0.00")
+    assert (funding["allocated"], funding["spent"], funding["cash_available"]) == (
+        "0.00",
+        "0.00",
+        "0.00",
+    )

@@ -101,8 +101,8 @@ def test_project_figures_separate_commitment_revenue_cash_and_what_can_be_spent(
     item = _project(rclient, project, "2027-07-01")
     assert {k: item[k] for k in EXPECTED} == EXPECTED
     assert item["as_of"] == "2027-07-01" and item["currency"] == "USD"
-    # The deprecated fields keep their old meaning until the gateway reads the new ones.
-    assert item["received"] == "1000.00" and item["balance"] == "880.00"
+    # The fields named for what they were not are retired.
+    assert "received" not in item and "balance" not in item
     (agreement,) = item["agreements"]
     assert agreement["total_usd"] == item["committed"]
     # Cash received = committed - receivable + exchange differences, to the cent.

@@ -85,7 +85,11 @@ def _project(gw: TestClient, h: Headers, code: str, **fields: Any) -> int:
 def _fund(gw: TestClient, h: Headers, total: str, signed_on: str, received_on: str) -> int:
     """An unearmarked fund holding ``total`` received on ``received_on``."""
     contributor = _created(
-        gw.post("/api/v1/contributors", json={"name": "Norway", "type": "member_state"}, headers=h)
+        gw.post(
+            "/api/v1/contributors",
+            json={"name": "Norway", "type": "member_state", "country": "NO"},
+            headers=h,
+        )
     )
     draft = _created(
         gw.post(

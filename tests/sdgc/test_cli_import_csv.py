@@ -16,7 +16,7 @@ from tests.support.suite import Suite
 
 def _signed_agreement(client: Client, instalments: int) -> dict[str, Any]:
     donor = client.contributors.create(
-        {"name": f"Donor {uuid.uuid4().hex[:8]}", "type": "member_state"}
+        {"name": f"Donor {uuid.uuid4().hex[:8]}", "type": "member_state", "country": "NO"}
     )
     made = client.agreements.create(
         {

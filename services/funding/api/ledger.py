@@ -24,6 +24,7 @@ from services.funding.schemas.ledger import (
     TransactionCreate,
     TransactionRead,
 )
+from shared.deps import IdPath
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -73,7 +74,7 @@ def list_funds(
     responses=problem_responses(404),
     summary="Read a fund",
 )
-def get_fund(fund_id: int, session: SessionDep, request: Request) -> Response:
+def get_fund(fund_id: IdPath, session: SessionDep, request: Request) -> Response:
     fund = journal.get_fund(db_session=session, fund_id=fund_id)
     return etag_response(request, FundRead.model_validate(fund))
 
@@ -126,7 +127,7 @@ def list_accounts(
     responses=problem_responses(404),
     summary="Read an account",
 )
-def get_account(account_id: int, session: SessionDep, request: Request) -> Response:
+def get_account(account_id: IdPath, session: SessionDep, request: Request) -> Response:
     account = ledger.get_account(db_session=session, account_id=account_id)
     return etag_response(request, AccountRead.model_validate(account))
 
@@ -139,7 +140,7 @@ def get_account(account_id: int, session: SessionDep, request: Request) -> Respo
     summary="An account's balance at the end of a date (from the running balances)",
 )
 def account_balance(
-    account_id: int, session: SessionDep, as_of: dt.date | None = Query(default=None)
+    account_id: IdPath, session: SessionDep, as_of: dt.date | None = Query(default=None)
 ) -> BalanceRead:
     day = as_of or dt.date.today()
     return BalanceRead(
@@ -227,7 +228,7 @@ def list_transactions(
     responses=problem_responses(404),
     summary="Read a journal transaction",
 )
-def get_transaction(transaction_id: int, session: SessionDep, request: Request) -> Response:
+def get_transaction(transaction_id: IdPath, session: SessionDep, request: Request) -> Response:
     txn = journal.get_transaction(db_session=session, transaction_id=transaction_id)
     return etag_response(request, TransactionRead.model_validate(txn))
 
@@ -241,7 +242,7 @@ def get_transaction(transaction_id: int, session: SessionDep, request: Request) 
     summary="Correct a manual transaction by reversing it (with a reason)",
 )
 def reverse_transaction(
-    transaction_id: int, data: ReversalCreate, uow: UnitOfWorkDep, dates: DatesDep
+    transaction_id: IdPath, data: ReversalCreate, uow: UnitOfWorkDep, dates: DatesDep
 ) -> Response:
     return uow.create(
         data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PlainSerializer
 
@@ -88,23 +88,10 @@ class ProjectContributor(BaseModel):
     )
 
 
-_DEPRECATED: dict[str, Any] = {"deprecated": True}
-
-
 class ProjectFunding(MoneyFigures):
     project_id: int
     agreements: list[ProjectAgreement]
     by_contributor: list[ProjectContributor]
-    received: Usd = Field(
-        description="Deprecated (issue 12): revenue recognised, cash and in kind — not cash "
-        "received. Read revenue_recognised, in_kind_received and cash_received.",
-        json_schema_extra=_DEPRECATED,
-    )
-    balance: Usd = Field(
-        description="Deprecated (issue 12): 'received' plus allocations from other funds less "
-        "spending, built on revenue rather than cash. Read cash_available.",
-        json_schema_extra=_DEPRECATED,
-    )
 
 
 class ProjectFundingPage(BaseModel):

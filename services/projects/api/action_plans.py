@@ -13,7 +13,7 @@ from services.projects.schemas.action_plans import (
     ActionPlanRead,
     ActionPlanUpdate,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -67,7 +67,7 @@ def list_action_plans(
     responses=problem_responses(404),
     summary="Read a version",
 )
-def get_action_plan(action_plan_id: int, session: SessionDep, request: Request) -> Response:
+def get_action_plan(action_plan_id: IdPath, session: SessionDep, request: Request) -> Response:
     plan = action_plans.get_action_plan(db_session=session, action_plan_id=action_plan_id)
     return etag_response(request, action_plans.action_plan_read(plan))
 
@@ -80,7 +80,7 @@ def get_action_plan(action_plan_id: int, session: SessionDep, request: Request) 
     summary="Change a draft version (If-Match required)",
 )
 def update_action_plan(
-    action_plan_id: int,
+    action_plan_id: IdPath,
     data: ActionPlanUpdate,
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,
@@ -104,7 +104,7 @@ def update_action_plan(
     summary="Adopt a draft; the adopted version is superseded atomically",
 )
 def adopt_action_plan(
-    action_plan_id: int,
+    action_plan_id: IdPath,
     data: ActionPlanAdopt,
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,

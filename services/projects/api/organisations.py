@@ -11,7 +11,7 @@ from services.projects.schemas.organisations import (
     OrganisationRead,
     OrganisationUpdate,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -69,7 +69,7 @@ def list_organisations(
     responses=problem_responses(404),
     summary="Read an organisation",
 )
-def get_organisation(organisation_id: int, session: SessionDep, request: Request) -> Response:
+def get_organisation(organisation_id: IdPath, session: SessionDep, request: Request) -> Response:
     organisation = organisations.get_organisation(
         db_session=session, organisation_id=organisation_id
     )
@@ -84,7 +84,7 @@ def get_organisation(organisation_id: int, session: SessionDep, request: Request
     summary="Change an organisation (If-Match required)",
 )
 def update_organisation(
-    organisation_id: int,
+    organisation_id: IdPath,
     data: OrganisationUpdate,
     uow: UnitOfWorkDep,
     if_match: IfMatchHeader = None,

@@ -12,7 +12,7 @@ from services.projects.schemas.projects import (
     ProjectRead,
     ProjectUpdate,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import check_if_match, etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
@@ -74,7 +74,7 @@ def batch_projects(session: SessionDep, project_ids: BatchIdsDep) -> ProjectBatc
     responses=problem_responses(404),
     summary="Read a project",
 )
-def get_project(project_id: int, session: SessionDep, request: Request) -> Response:
+def get_project(project_id: IdPath, session: SessionDep, request: Request) -> Response:
     return etag_response(request, reads.project_read(session, project_id))
 
 
@@ -86,7 +86,7 @@ def get_project(project_id: int, session: SessionDep, request: Request) -> Respo
     summary="Change a project (If-Match required; the identifier never changes)",
 )
 def update_project(
-    project_id: int,
+    project_id: IdPath,
     data: ProjectUpdate,
     uow: UnitOfWorkDep,
     request: Request,

@@ -13,7 +13,7 @@ from services.projects.schemas.results import (
     ResultsFrameworkIn,
     ResultsFrameworkRead,
 )
-from shared.deps import SessionDep
+from shared.deps import IdPath, SessionDep
 from shared.etag import check_if_match, etag_response
 from shared.problems import problem_responses
 from shared.routing import api_router
@@ -50,7 +50,7 @@ def batch_results(
     responses=problem_responses(404),
     summary="The project's results framework with computed progress",
 )
-def get_results(project_id: int, session: SessionDep, request: Request) -> Response:
+def get_results(project_id: IdPath, session: SessionDep, request: Request) -> Response:
     return etag_response(request, results.framework_of(session, project_id))
 
 
@@ -62,7 +62,7 @@ def get_results(project_id: int, session: SessionDep, request: Request) -> Respo
     summary="Replace the results framework (If-Match of the framework's ETag)",
 )
 def put_results(
-    project_id: int,
+    project_id: IdPath,
     data: ResultsFrameworkIn,
     uow: UnitOfWorkDep,
     request: Request,

@@ -7,10 +7,20 @@ A service's ``schemas/common.py`` keeps only what is its own (the ledger's money
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from shared.problems import field_problem
 
@@ -36,6 +46,47 @@ RequiredLongText = Annotated[
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
+
+
+def money_input(pattern: str, example: str, description: str) -> tuple[Any, Any]:
+    """The two annotations of money coming in: a JSON string matching ``pattern`` (digits, an
+    optional decimal point and decimals; no sign, exponent or spaces) — a JSON number is refused
+    with a 422 that says to send a string (binary floating point cannot carry every amount
+    exactly) — and the OpenAPI schema that says so."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal):  # built in Python (an import, a copy): already exact
+            return value
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "money-as-string",
+                "money is sent as a JSON string such as {example}, never as a JSON number",
+                {"example": f'"{example}"'},
+            )
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(
+                "money-format",
+                "is not an amount such as {example} (digits, an optional decimal point and "
+                "decimals; no sign, exponent or spaces)",
+                {"example": f'"{example}"'},
+            )
+        return value
+
+    schema = {"type": "string", "pattern": pattern, "examples": [example]}
+    return BeforeValidator(check), WithJsonSchema(
+        {**schema, "description": description}, mode="validation"
+    )
+
+
+# A budget (the registry's planned budgets, an evaluation's): at most two decimals, as stored
+# (NUMERIC(18, 2)).
+BUDGET_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+_BUDGET = 'A decimal string with at most two decimals, e.g. "250000.00".'
+BudgetAmount = Annotated[Decimal, *money_input(BUDGET_PATTERN, "250000.00", _BUDGET), Field(ge=0)]
+PositiveBudgetAmount = Annotated[
+    Decimal, *money_input(BUDGET_PATTERN, "250000.00", _BUDGET), Field(gt=0)
+]
 
 
 class StrictInput(BaseModel):

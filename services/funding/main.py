@@ -15,8 +15,10 @@ from services.funding.settings import Settings
 from shared.app import build_app
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utc_today) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    fixed = settings.today
+    clock = clock or ((lambda: fixed) if fixed is not None else utc_today)
     state = FundingState(settings=settings, registry=Registry.from_settings(settings), clock=clock)
 
     @asynccontextmanager

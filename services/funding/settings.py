@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from pydantic import Field
@@ -23,3 +24,9 @@ class Settings(AppSettings):
     # The seat's country when the registry's Centre profile cannot say (paragraph 1: Almaty,
     # Kazakhstan): the only country a host_country contributor may have.
     seat_country: str = Field(default="KZ", pattern=r"^[A-Z]{2}$")
+    # A fixed "today" for end-to-end tests and demonstrations that record a scenario in
+    # another year (FUNDING_TODAY); refused in production, where today is the calendar's.
+    today: dt.date | None = None
+
+    def production_problems(self) -> list[str]:
+        return ["FUNDING_TODAY fixes the ledger's today"] if self.today is not None else []

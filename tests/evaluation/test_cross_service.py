@@ -164,8 +164,11 @@ def test_funding_ledger_down_is_503_and_nothing_is_stored(evaluation_app: Any) -
 
 
 @pytest.fixture
-def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Client]]:
-    """The real funding ledger on a real socket, plus a signed client to seed it."""
+def ledger(
+    fresh_database: Callable[[str], str], clock: Clock
+) -> Iterator[tuple[str, httpx.Client]]:
+    """The real funding ledger on a real socket (on the test's "today"), plus a signed client
+    to seed it."""
     from services.funding.main import create_app as create_funding_app
     from services.funding.settings import Settings as FundingSettings
 
@@ -174,7 +177,8 @@ def ledger(fresh_database: Callable[[str], str]) -> Iterator[tuple[str, httpx.Cl
             environment="test",
             database_url=fresh_database("funding"),
             identity_secret=TEST_SECRET,
-        )
+        ),
+        clock=clock,
     )
     with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
         yield base_url, seeder

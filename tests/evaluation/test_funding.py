@@ -23,16 +23,18 @@ from tests.support.server import serve_in_thread
 
 @pytest.fixture
 def ledger(
-    fresh_database: Callable[[str], str], registry: tuple[str, httpx.Client]
+    fresh_database: Callable[[str], str], registry: tuple[str, httpx.Client], clock: Clock
 ) -> Iterator[tuple[str, httpx.Client]]:
-    """The real funding ledger (asking the real registry) on a real socket, and a seeder."""
+    """The real funding ledger (asking the real registry, on the test's "today") on a real
+    socket, and a seeder."""
     app = create_funding_app(
         FundingSettings(
             environment="test",
             database_url=fresh_database("funding"),
             identity_secret=TEST_SECRET,
             projects_url=registry[0],
-        )
+        ),
+        clock=clock,
     )
     with serve_in_thread(app) as base_url, signed_http_client(base_url) as seeder:
         yield base_url, seeder

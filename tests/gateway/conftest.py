@@ -38,7 +38,10 @@ def service_apps(fresh_database: Callable[[str], str]) -> Iterator[dict[str, Fas
         ),
     }
     yield apps
-    for app in apps.values():  # ASGITransport runs no lifespan: release the pools here
+    # ASGITransport runs no lifespan: release the pools and the services' clients here
+    apps["funding"].state.funding.registry.close()
+    apps["evaluation"].state.evaluation.backends.close()
+    for app in apps.values():
         core_of(app).database.dispose()
 
 

@@ -61,12 +61,15 @@ def service_apps(
                 )
             ),
             "evaluation": create_evaluation(
-                EvaluationSettings(database_url=fresh_database("evaluation"), **common),
+                EvaluationSettings(
+                    database_url=fresh_database("evaluation"), projects_url=registry_url, **common
+                ),
                 clock=evaluation_day,
             ),
         }
         yield apps
         apps["funding"].state.funding.registry.close()  # no lifespan runs in process
+        apps["evaluation"].state.evaluation.backends.close()
         for name in ("funding", "evaluation"):
             core_of(apps[name]).database.dispose()
 
@@ -413,6 +416,7 @@ def _thematic_evaluation_completed_in_2025(gw: TestClient, h: Headers) -> dict[s
                 "text": "Publish the regional SDG data gaps every year.",
                 "addressee": "head_of_centre",
                 "priority": "high",
+                "issued_on": "2025-07-15",
             },
             headers=h,
         )

@@ -33,6 +33,8 @@ class Suite:
             "SDGC_IDENTITY_SECRET": TEST_SECRET,
             "GATEWAY_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
             "FUNDING_PROJECTS_URL": self.url("projects"),
+            # the scenarios record years up to 2029: the ledger's "today" is fixed after them
+            "FUNDING_TODAY": "2029-12-31",
             "EVALUATION_PROJECTS_URL": self.url("projects"),
             "EVALUATION_FUNDING_URL": self.url("funding"),
             **{f"GATEWAY_{s.upper()}_URL": self.url(s) for s in SERVICES},

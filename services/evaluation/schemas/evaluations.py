@@ -18,7 +18,7 @@ from services.evaluation.models import (
     TeamRole,
 )
 from shared.codes import is_currency
-from shared.types import Name, RequiredLongText
+from shared.types import Name, PositiveBudgetAmount, RequiredLongText
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 EntityName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
@@ -34,7 +34,7 @@ Url = Annotated[
 class Money(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2)
+    amount: PositiveBudgetAmount
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217.")
 
     @field_validator("amount")

@@ -8,62 +8,29 @@ so a create's answer, its idempotent replay and the next read show the same digi
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     StringConstraints,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from services.funding.journal import RATE_QUANTUM, q2
 from services.funding.models import Dimension, FundKind, RevenueCategory
 from shared.codes import is_currency
 from shared.problems import FieldError, ProblemError
+from shared.types import money_input
 
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Money in: a JSON string of digits with an optional decimal part, no sign, no exponent
-# ("1000.00", "1000", "12.345"); a JSON number is refused (binary floating point cannot carry
-# every amount exactly), so is "1E+3". The OpenAPI schema says so.
+# ("1000.00", "1000", "12.345"); a JSON number is refused, so is "1E+3" (shared.types).
 AMOUNT_PATTERN = r"^[0-9]{1,17}(\.[0-9]{1,3})?$"
 USD_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
-
-
-def _money_string(pattern: str, example: str) -> Any:
-    compiled = re.compile(pattern)
-
-    def check(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise PydanticCustomError(
-                "money-as-string",
-                "money is sent as a JSON string such as {example}, never as a JSON number",
-                {"example": f'"{example}"'},
-            )
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(
-                "money-format",
-                "is not an amount such as {example} (digits, an optional decimal point and "
-                "decimals; no sign, exponent or spaces)",
-                {"example": f'"{example}"'},
-            )
-        return value
-
-    return BeforeValidator(check)
-
-
-def _money_schema(pattern: str, example: str, description: str) -> WithJsonSchema:
-    return WithJsonSchema(
-        {"type": "string", "pattern": pattern, "examples": [example], "description": description},
-        mode="validation",
-    )
 
 
 # An amount in its original currency: up to three decimals here, its currency's own ISO 4217
@@ -71,20 +38,17 @@ def _money_schema(pattern: str, example: str, description: str) -> WithJsonSchem
 _AMOUNT = "A decimal string with at most its currency's ISO 4217 decimals."
 PositiveMoney = Annotated[
     Decimal,
-    _money_string(AMOUNT_PATTERN, "1000.00"),
-    _money_schema(AMOUNT_PATTERN, "1000.00", _AMOUNT),
+    *money_input(AMOUNT_PATTERN, "1000.00", _AMOUNT),
     Field(gt=0),
 ]
 NonNegativeMoney = Annotated[
     Decimal,
-    _money_string(AMOUNT_PATTERN, "1000.00"),
-    _money_schema(AMOUNT_PATTERN, "1000.00", _AMOUNT),
+    *money_input(AMOUNT_PATTERN, "1000.00", _AMOUNT),
     Field(ge=0),
 ]
 PositiveUsd = Annotated[
     Decimal,
-    _money_string(USD_PATTERN, "1000.00"),
-    _money_schema(USD_PATTERN, "1000.00", "US dollars: a decimal string, at most two decimals."),
+    *money_input(USD_PATTERN, "1000.00", "US dollars: a decimal string, at most two decimals."),
     Field(gt=0),
 ]
 UsdOut = Annotated[

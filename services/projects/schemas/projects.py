@@ -22,6 +22,7 @@ from services.projects.schemas.common import (
     Title,
     Year,
 )
+from shared.types import BudgetAmount
 
 IatiIdentifier = Annotated[
     str,
@@ -78,7 +79,7 @@ class AlignmentIn(InModel):
 
 
 class Money(InModel):
-    amount: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
+    amount: BudgetAmount
     currency: CurrencyCode = Field(description="ISO 4217.")
 
 

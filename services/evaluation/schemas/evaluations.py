@@ -18,11 +18,12 @@ from services.evaluation.models import (
     TeamRole,
 )
 from shared.codes import is_currency
+from shared.deps import MAX_ID
 from shared.types import Name, PositiveBudgetAmount, RequiredLongText
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 EntityName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
-ProjectId = Annotated[int, Field(ge=1)]
+ProjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Sha256 = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")
 ]
@@ -111,7 +112,7 @@ class EvaluationUpdate(BaseModel):
 class TeamMemberCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    evaluator_id: int = Field(ge=1)
+    evaluator_id: int = Field(ge=1, le=MAX_ID)
     role: TeamRole
 
 

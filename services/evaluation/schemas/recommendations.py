@@ -8,13 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.evaluation.models import Acceptance, Addressee, KeyActionStatus, Priority
+from shared.deps import MAX_ID
 from shared.types import Name, RequiredLongText
 
 
 class RecommendationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    evaluation_id: int = Field(ge=1)
+    evaluation_id: int = Field(ge=1, le=MAX_ID)
     text: RequiredLongText
     addressee: Addressee
     priority: Priority
@@ -58,7 +59,7 @@ class ManagementResponseRead(BaseModel):
 class KeyActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    recommendation_id: int = Field(ge=1)
+    recommendation_id: int = Field(ge=1, le=MAX_ID)
     description: RequiredLongText
     responsible_unit: Name
     due_date: dt.date = Field(description="Not before the recommendation's issue date.")

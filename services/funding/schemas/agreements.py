@@ -36,6 +36,7 @@ from services.funding.schemas.common import (
     check_currency,
 )
 from services.funding.schemas.corrections import ReversalRead
+from shared.deps import MAX_ID
 from shared.problems import FieldError, ProblemError
 
 PscRate = Annotated[
@@ -103,7 +104,7 @@ class AgreementTerms(Voluntary):
 
 
 class AgreementCreate(AgreementTerms):
-    contributor_id: int = Field(ge=1)
+    contributor_id: int = Field(ge=1, le=MAX_ID)
     currency: CurrencyCode
     earmarking: Earmarking
 
@@ -193,10 +194,10 @@ class ContributionCreate(Voluntary):
     amount: PositiveMoney = Field(description="Cash received, or the in-kind fair value.")
     currency: CurrencyCode
     # cash
-    agreement_id: int | None = Field(default=None, ge=1)
+    agreement_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     instalment_number: int | None = Field(default=None, ge=1)
     # in kind
-    contributor_id: int | None = Field(default=None, ge=1)
+    contributor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     in_kind_type: InKindType | None = None
     description: Text | None = None
     valuation_basis: Text | None = None

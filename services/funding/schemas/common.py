@@ -23,6 +23,7 @@ from pydantic import (
 from services.funding.journal import RATE_QUANTUM, q2
 from services.funding.models import Dimension, FundKind, RevenueCategory
 from shared.codes import is_currency
+from shared.deps import MAX_ID
 from shared.problems import FieldError, ProblemError
 from shared.types import money_input
 
@@ -79,7 +80,7 @@ class Earmarking(StrictInput):
     kind: FundKind
     sdg_goal: int | None = Field(default=None, ge=1, le=17)
     dimension: Dimension | None = None
-    project_id: int | None = Field(default=None, ge=1)
+    project_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def _shape(self) -> Earmarking:

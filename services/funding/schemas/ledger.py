@@ -20,6 +20,7 @@ from services.funding.schemas.common import (
     UsdOut,
     check_currency,
 )
+from shared.deps import MAX_ID
 
 
 class FundCreate(StrictInput):
@@ -41,7 +42,7 @@ class FundRead(BaseModel):
 class AccountCreate(StrictInput):
     code: str = Field(pattern=r"^[0-9]{4}$", description="A code of the chart of accounts.")
     fund_id: int
-    project_id: int | None = Field(default=None, ge=1)
+    project_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     category: str | None = Field(default=None, pattern=r"^[a-z_]{1,40}$")
 
 

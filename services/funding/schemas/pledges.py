@@ -18,10 +18,11 @@ from services.funding.schemas.common import (
     Voluntary,
     check_currency,
 )
+from shared.deps import MAX_ID
 
 
 class PledgeCreate(Voluntary):
-    contributor_id: int = Field(ge=1)
+    contributor_id: int = Field(ge=1, le=MAX_ID)
     amount: PositiveMoney
     currency: CurrencyCode
     announced_on: dt.date

@@ -20,13 +20,14 @@ from services.funding.schemas.common import (
     check_currency,
 )
 from services.funding.schemas.corrections import ReversalRead
+from shared.deps import MAX_ID
 
 
 class AllocationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fund_id: int = Field(ge=1)
-    project_id: int = Field(ge=1)
+    fund_id: int = Field(ge=1, le=MAX_ID)
+    project_id: int = Field(ge=1, le=MAX_ID)
     amount: PositiveUsd = Field(description="US dollars.")
     value_date: dt.date
     description: Text | None = None
@@ -51,9 +52,12 @@ class AllocationRead(BaseModel):
 class ExpenditureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fund_id: int = Field(ge=1)
+    fund_id: int = Field(ge=1, le=MAX_ID)
     project_id: int | None = Field(
-        default=None, ge=1, description="Spends the project's allocation; none: the fund's cash."
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="Spends the project's allocation; none: the fund's cash.",
     )
     category: ExpenditureCategory
     amount: PositiveMoney

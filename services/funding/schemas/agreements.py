@@ -30,7 +30,7 @@ from services.funding.schemas.common import (
     Earmarking,
     PositiveMoney,
     RateOut,
-    Text,
+    ShortText,
     UsdOut,
     Voluntary,
     check_currency,
@@ -55,7 +55,7 @@ class InstalmentIn(BaseModel):
 class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: Text
+    description: ShortText
     amount: PositiveMoney = Field(description="Revenue deferred until the condition is met.")
 
 
@@ -199,8 +199,8 @@ class ContributionCreate(Voluntary):
     # in kind
     contributor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     in_kind_type: InKindType | None = None
-    description: Text | None = None
-    valuation_basis: Text | None = None
+    description: ShortText | None = None
+    valuation_basis: ShortText | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     earmarking: Earmarking | None = None

@@ -16,7 +16,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    StringConstraints,
     model_validator,
 )
 
@@ -25,9 +24,11 @@ from services.funding.models import Dimension, FundKind, RevenueCategory
 from shared.codes import is_currency
 from shared.deps import MAX_ID
 from shared.problems import FieldError, ProblemError
+from shared.types import CurrencyCode as CurrencyCode
+from shared.types import ShortText as ShortText
+from shared.types import StrictInput as StrictInput
 from shared.types import money_input
 
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Money in: a JSON string of digits with an optional decimal part, no sign, no exponent
 # ("1000.00", "1000", "12.345"); a JSON number is refused, so is "1E+3" (shared.types).
 AMOUNT_PATTERN = r"^[0-9]{1,17}(\.[0-9]{1,3})?$"
@@ -60,17 +61,12 @@ RateOut = Annotated[
     PlainSerializer(lambda v: str(v.quantize(RATE_QUANTUM)), return_type=str, when_used="json"),
 ]
 ExchangeRateValue = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=10)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
 def check_currency(value: str | None) -> str | None:
     if value is not None and not is_currency(value):
         raise ValueError(f"{value} is not an ISO 4217 currency code")
     return value
-
-
-class StrictInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Earmarking(StrictInput):

@@ -6,11 +6,11 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from services.funding.schemas.common import StrictInput, Text
+from services.funding.schemas.common import ShortText, StrictInput
 
 
 class ReversalCreate(StrictInput):
-    reason: Text
+    reason: ShortText
     value_date: dt.date | None = Field(
         default=None, description="Date of the correction (default: the original's date)."
     )

@@ -15,8 +15,8 @@ from services.funding.schemas.common import (
     Earmarking,
     NonNegativeMoney,
     RateOut,
+    ShortText,
     StrictInput,
-    Text,
     UsdOut,
     check_currency,
 )
@@ -83,7 +83,7 @@ class EntryCreate(StrictInput):
 
 class TransactionCreate(StrictInput):
     value_date: dt.date
-    description: Text
+    description: ShortText
     entries: list[EntryCreate] = Field(min_length=2, max_length=200)
 
 

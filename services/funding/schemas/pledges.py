@@ -14,7 +14,7 @@ from services.funding.schemas.common import (
     CurrencyCode,
     Earmarking,
     PositiveMoney,
-    Text,
+    ShortText,
     Voluntary,
     check_currency,
 )
@@ -28,7 +28,7 @@ class PledgeCreate(Voluntary):
     announced_on: dt.date
     expected_by: dt.date | None = None
     earmarking: Earmarking = Field(default_factory=lambda: Earmarking(kind=FundKind.UNEARMARKED))
-    note: Text | None = None
+    note: ShortText | None = None
 
     _currency = field_validator("currency")(check_currency)
 

@@ -15,7 +15,7 @@ from services.funding.schemas.common import (
     PositiveMoney,
     PositiveUsd,
     RateOut,
-    Text,
+    ShortText,
     UsdOut,
     check_currency,
 )
@@ -30,7 +30,7 @@ class AllocationCreate(BaseModel):
     project_id: int = Field(ge=1, le=MAX_ID)
     amount: PositiveUsd = Field(description="US dollars.")
     value_date: dt.date
-    description: Text | None = None
+    description: ShortText | None = None
 
 
 class AllocationRead(BaseModel):
@@ -63,7 +63,7 @@ class ExpenditureCreate(BaseModel):
     amount: PositiveMoney
     currency: CurrencyCode = "USD"
     value_date: dt.date
-    description: Text | None = None
+    description: ShortText | None = None
     evaluation_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     _currency = field_validator("currency")(check_currency)

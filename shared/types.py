@@ -7,6 +7,7 @@ A service's ``schemas/common.py`` keeps only what is its own (the ledger's money
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -46,6 +47,19 @@ RequiredLongText = Annotated[
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    # pydantic reads a number ("0") as a Unix time: a query's ``as_of=0`` would be 1970-01-01
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("is not a date written YYYY-MM-DD")
+    return value
+
+
+# A day in a query: only YYYY-MM-DD.
+QueryDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 def money_input(pattern: str, example: str, description: str) -> tuple[Any, Any]:

@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 from services.evaluation.clients import Backends, FundingLedger, ProjectRegistry
 from services.evaluation.settings import Settings
 from shared.auth import require_scope
+from shared.types import QueryDate
 
 READ = require_scope("evaluation:read")
 WRITE = require_scope("evaluation:write")
@@ -54,7 +55,7 @@ async def clock_today(request: Request) -> dt.date:
 
 async def as_of(
     request: Request,
-    today: dt.date | None = Query(
+    today: QueryDate | None = Query(
         default=None,
         description="Compute at-risk/overdue as of this day (default: today, UTC).",
     ),

@@ -18,6 +18,7 @@ from services.funding.dates import DateRules
 from services.funding.registry import Registry
 from services.funding.settings import Settings
 from shared.auth import require_scope
+from shared.types import QueryDate
 from shared.uow import UnitOfWork
 
 READ = require_scope("funding:read")
@@ -79,7 +80,7 @@ ClockDep = Annotated[dt.date, Depends(clock_today)]
 
 async def report_day(
     state: StateDep,
-    as_of: dt.date | None = Query(
+    as_of: QueryDate | None = Query(
         default=None, description="The day the figures are read at (default: today, UTC)."
     ),
 ) -> dt.date:

@@ -115,3 +115,12 @@ def test_an_over_long_query_or_header_is_a_problem(client: TestClient) -> None:
     long_header = client.get("/api/v1/organisations", headers={"X-Note": "b" * 9000})
     assert long_header.status_code == 431
     assert long_header.json()["header"] == "x-note"
+
+
+@pytest.mark.parametrize("day", ["0", "1700000000", "2026-1-1", "yesterday"])
+def test_a_day_in_a_query_is_written_yyyy_mm_dd(client: TestClient, day: str) -> None:
+    query = f"periods_ended_by={day}&ids=1"
+    headers = _signed("GET", "/api/v1/projects/batch/results", query=query)
+    answer = client.get(f"/api/v1/projects/batch/results?{query}", headers=headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "periods_ended_by"

@@ -29,6 +29,7 @@ from shared.etag import etag_response
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import problem_responses
 from shared.routing import api_router
+from shared.types import QueryDate
 from shared.uow import SessionDep, UnitOfWorkDep
 
 router = api_router(prefix="/api/v1/ledger", tags=["ledger"])
@@ -140,7 +141,7 @@ def get_account(account_id: IdPath, session: SessionDep, request: Request) -> Re
     summary="An account's balance at the end of a date (from the running balances)",
 )
 def account_balance(
-    account_id: IdPath, session: SessionDep, as_of: dt.date | None = Query(default=None)
+    account_id: IdPath, session: SessionDep, as_of: QueryDate | None = Query(default=None)
 ) -> BalanceRead:
     day = as_of or dt.date.today()
     return BalanceRead(
@@ -204,8 +205,8 @@ def list_transactions(
     session: SessionDep,
     kind: TransactionKind | None = Query(default=None),
     account_id: int | None = Query(default=None),
-    date_from: dt.date | None = Query(default=None, alias="from"),
-    date_to: dt.date | None = Query(default=None, alias="to"),
+    date_from: QueryDate | None = Query(default=None, alias="from"),
+    date_to: QueryDate | None = Query(default=None, alias="to"),
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[TransactionRead]:

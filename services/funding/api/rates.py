@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
@@ -13,6 +12,7 @@ from services.funding.schemas.rates import RateCreate, RateRead, RatesCsv, Rates
 from shared.pagination import CursorParam, LimitParam, Page
 from shared.problems import field_problem, problem_responses
 from shared.routing import api_router
+from shared.types import QueryDate
 from shared.uow import SessionDep, UnitOfWorkDep
 
 router = api_router(prefix="/api/v1/rates", tags=["rates"])
@@ -94,7 +94,7 @@ def list_rates(
 def effective_rate(
     session: SessionDep,
     currency: str = Query(pattern=r"^[A-Z]{3}$"),
-    on: dt.date = Query(),
+    on: QueryDate = Query(),
 ) -> RateRead:
     row = rates.effective_rate(db_session=session, currency=currency, on=on)
     return RateRead.model_validate(row)

@@ -6,7 +6,6 @@ project (for the gateway) and pledges outstanding (thin: parse, call
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from fastapi import Query, Response
@@ -17,6 +16,7 @@ from services.funding.deps import REPORTS, AsOfDep, ClockDep
 from services.funding.schemas.reports import FundFigures, FundFiguresPage, ProjectFundingPage
 from shared.openapi import INTERNAL_OPERATION
 from shared.routing import api_router
+from shared.types import QueryDate
 from shared.uow import SessionDep
 
 router = api_router(prefix="/api/v1/reports", tags=["reports"], dependencies=[REPORTS])
@@ -99,7 +99,7 @@ def funds_report(
 def pledges_outstanding(
     session: SessionDep,
     today: ClockDep,
-    as_of: dt.date | None = Query(default=None),
+    as_of: QueryDate | None = Query(default=None),
     format: Literal["json", "csv"] = Query(default="json"),
 ) -> Response:
     day = as_of or today

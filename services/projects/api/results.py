@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import Query, Request, Response
 
 from services.projects import projects, results
@@ -17,6 +15,7 @@ from shared.deps import IdPath, SessionDep
 from shared.etag import check_if_match, etag_response
 from shared.problems import problem_responses
 from shared.routing import api_router
+from shared.types import QueryDate
 from shared.uow import IfMatchHeader, UnitOfWorkDep
 
 router = api_router(prefix="/api/v1/projects", tags=["projects"])
@@ -32,7 +31,7 @@ router = api_router(prefix="/api/v1/projects", tags=["projects"])
 def batch_results(
     session: SessionDep,
     project_ids: BatchIdsDep,
-    periods_ended_by: dt.date | None = Query(
+    periods_ended_by: QueryDate | None = Query(
         default=None,
         description="Only the periods ended on or before this day are shown and count towards "
         "progress (the annual report's results as of the year's end).",

@@ -22,6 +22,7 @@ from shared.health import ReadinessCheck, database_check, health_router
 from shared.logging import configure_logging
 from shared.middleware import (
     BodyLimitMiddleware,
+    HeadMiddleware,
     MetricsMiddleware,
     RequestContextMiddleware,
     RequestLimitsMiddleware,
@@ -126,4 +127,5 @@ def _add_middleware(app: FastAPI, settings: AppSettings, nonces: NonceStore | No
     app.add_middleware(RequestLimitsMiddleware)
     registry = core_of(app).metrics_registry
     app.add_middleware(MetricsMiddleware, registry=registry, app_name=settings.app_name)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -96,6 +96,31 @@ class RequestContextMiddleware:
             reset_request_id(token)
 
 
+class HeadMiddleware:
+    """HEAD answers every GET route (RFC 9110 §9.3.2): run as GET, sent without its body
+    (FastAPI's routes take only the methods they name)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        ended = False
+
+        async def without_body(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.body":
+                if ended:
+                    return
+                ended = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 class BodyLimitMiddleware:
     """Answers 413 for bodies over ``max_bytes`` (declared or streamed)."""
 

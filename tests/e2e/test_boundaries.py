@@ -71,3 +71,11 @@ def test_an_open_circuit_recovers_when_the_restarted_backend_is_ready(
     finally:
         client.close()
         suite.kill("gateway-probing")
+
+
+def test_head_through_real_servers_answers_like_get_without_a_body(admin: httpx.Client) -> None:
+    get = admin.get("/api/v1/projects")
+    head = admin.head("/api/v1/projects")
+    assert (head.status_code, head.content) == (get.status_code, b"")
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert admin.get("/api/v1/projects").status_code == 200  # the connection is still good

@@ -349,3 +349,13 @@ def test_a_wrong_method_through_the_gateway_says_which_are_allowed(
     assert answer.headers["content-type"] == "application/problem+json"
     # the service's own Allow (Starlette names the methods of the first route on the path)
     assert "POST" in answer.headers["allow"]
+
+
+def test_head_answers_every_get_route_without_a_body(
+    gateway: TestClient, admin_headers: dict[str, str]
+) -> None:
+    for path in ("/api/v1/contributors", "/api/v1/projects", "/api/v1/dashboard", "/health/live"):
+        get = gateway.get(path, headers=admin_headers)
+        head = gateway.head(path, headers=admin_headers)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert head.headers["content-type"] == get.headers["content-type"], path

@@ -35,6 +35,14 @@ def _add_common_problems(responses: dict[str, Any], common: dict[int | str, Any]
             responses[key] = {**entry, "description": description}
 
 
+def _takes_if_match(operation: dict[str, Any]) -> bool:
+    """An update under optimistic concurrency: 428 without If-Match, 412 when it is stale."""
+    return any(
+        p.get("in") == "header" and str(p.get("name", "")).lower() == "if-match"
+        for p in operation.get("parameters", [])
+    )
+
+
 def _errors_as_problems(responses: dict[str, Any]) -> None:
     """4xx/5xx answers FastAPI documents as plain JSON validation errors are problems."""
     for key, entry in responses.items():
@@ -59,6 +67,8 @@ def document_problems(spec: dict[str, Any], extra_statuses: tuple[int, ...] = ()
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 _add_common_problems(operation["responses"], common)
+                if _takes_if_match(operation):
+                    _add_common_problems(operation["responses"], problem_responses(412, 428))
                 _errors_as_problems(operation["responses"])
 
 

@@ -132,3 +132,15 @@ def test_openapi_documents_problem_answers(app: FastAPI) -> None:
         assert "application/problem+json" in post[status]["content"], status
     assert "HTTPValidationError" not in document["components"]["schemas"]
     assert "Problem" in document["components"]["schemas"]
+
+
+def test_every_update_under_if_match_documents_its_412_and_428(app: FastAPI) -> None:
+    updates = [
+        (path, method, operation)
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if any(p["name"].lower() == "if-match" for p in operation.get("parameters", []))
+    ]
+    assert updates
+    for path, method, operation in updates:
+        assert {"412", "428"} <= set(operation["responses"]), (method, path)

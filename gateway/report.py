@@ -232,10 +232,7 @@ def _sdg_contribution(projects: Part, funding: Part) -> ReportSection:
     def rows(table: dict[str, dict[str, Any]], key: str) -> list[dict[str, Any]]:
         return [
             {key: code, "projects": v["projects"], "spending_usd": str(v["spending_usd"])}
-            for code, v in sorted(
-                table.items(),
-                key=lambda kv: [int(x) if x.isdigit() else x for x in kv[0].split(".")],
-            )
+            for code, v in sorted(table.items(), key=lambda kv: sdg_order(kv[0]))
         ]
 
     return _section(
@@ -496,6 +493,12 @@ async def annual_report(
         },
     )
     return _answer(request, report, format)
+
+
+def sdg_order(code: str) -> list[tuple[int, int, str]]:
+    """SDG goal and target codes in the UN's order: numbered targets, then lettered ones
+    (5.1 … 5.6, 5.a … 5.c), numbers compared as numbers (5.10 after 5.9)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split(".")]
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:

@@ -196,3 +196,8 @@ def test_accept_sent_as_several_lines_counts_as_one_list(
     response = gateway.get("/api/v1/reports/annual/2027?partial=true", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_sdg_codes_sort_numbered_targets_before_lettered_ones() -> None:
+    codes = ["5.a", "17.18", "5.10", "5", "5.1", "5.c", "5.9"]
+    assert sorted(codes, key=report.sdg_order) == ["5", "5.1", "5.9", "5.10", "5.a", "5.c", "17.18"]

@@ -1,0 +1,364 @@
+"""``make demo``: load a realistic dataset into a running suite through the gateway.
+
+The Centre's profile, the programme countries' governments and partners, about forty regional
+projects with their results, and an adopted action plan. Every record is looked up by its
+natural key (a project's identifier, an organisation's name, a plan's title) before it is
+created, and created with a deterministic Idempotency-Key, so a second run creates nothing —
+even with another API key (a restarted ``make run`` generates a new one).
+
+The gateway and key come from ``SDGC_URL`` (default: the local gateway of ``make run``) and
+``SDGC_API_KEY``; without a key the demo stops with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from sdgc import ApiError, Client, Record, TransportError
+
+DATA = Path(__file__).with_name("demo_data")
+DEFAULT_URL = "http://127.0.0.1:8000"
+NO_KEY = (
+    "make demo needs the admin API key that `make run` printed:\n"
+    "    export SDGC_API_KEY=<the key>   (and SDGC_URL if the gateway is not {url})\n"
+    "then run `make demo` again."
+)
+
+Body = dict[str, Any]
+Create = Callable[..., Record]
+
+CENTRE_ID = "XM-SDGCA"
+CENTRE: Body = {
+    "name": "United Nations Regional Centre for the Sustainable Development Goals for "
+    "Central Asia and Afghanistan",
+    "seat_city": "Almaty",
+    "seat_country": "KZ",
+    "iati_org_id": CENTRE_ID,
+    "head_name": "Head of the Centre (demo)",
+    "head_appointed_on": "2025-09-01",
+    "head_appointed_by": "Secretary-General of the United Nations",
+    "terms_of_reference": [
+        {
+            "title": "Terms of reference of the Centre, agreed with stakeholders",
+            "document_date": "2025-06-30",
+            "effective_from": "2025-07-01",
+        }
+    ],
+}
+
+CENTRE_NAME = CENTRE["name"]
+
+# The programme countries' counterparts (IATI OrganisationType 10), country → name.
+GOVERNMENTS: tuple[tuple[str, str], ...] = (
+    ("KZ", "Government of Kazakhstan"),
+    ("KG", "Government of Kyrgyzstan"),
+    ("TJ", "Government of Tajikistan"),
+    ("TM", "Government of Turkmenistan"),
+    ("UZ", "Government of Uzbekistan"),
+    ("AF", "Afghanistan national technical counterparts"),
+)
+# Partners: name, IATI OrganisationType (40 multilateral, 70 private, 22 regional NGO), country.
+PARTNERS: tuple[tuple[str, str, str | None], ...] = (
+    ("UNECE", "40", None),
+    ("UNESCAP", "40", "TH"),
+    ("UNDP", "40", None),
+    ("UN Women", "40", None),
+    ("OHRLLS", "40", None),
+    ("Asian Development Bank", "40", "PH"),
+    ("Eurasian Development Bank", "40", "KZ"),
+    ("Central Asian Business Council", "70", "KZ"),
+    ("Central Asian Women Entrepreneurs Network", "22", "KG"),
+)
+FRAMEWORKS: dict[str, tuple[str, str]] = {
+    "KZ": ("cooperation_framework", "UNSDCF Kazakhstan 2026-2030"),
+    "KG": ("cooperation_framework", "UNSDCF Kyrgyzstan 2023-2027"),
+    "TJ": ("cooperation_framework", "UNSDCF Tajikistan 2023-2026"),
+    "TM": ("cooperation_framework", "UNSDCF Turkmenistan 2026-2030"),
+    "UZ": ("cooperation_framework", "UNSDCF Uzbekistan 2026-2030"),
+    "AF": ("un_strategic_framework", "UN Strategic Framework for Afghanistan 2023-2025"),
+}
+ACTION_PLAN_TITLE = "Comprehensive action plan 2026-2028 (demo)"
+ACTION_PLAN_ADOPTED_ON = "2026-03-15"
+
+
+class Demo:
+    """The loader: a client, what it created, and look-ups by natural key."""
+
+    def __init__(self, client: Client, out: Callable[[str], None] = print) -> None:
+        self.client = client
+        self.out = out
+        self.created: Counter[str] = Counter()
+        self.found: Counter[str] = Counter()
+
+    def ensure(
+        self, kind: str, existing: Record | None, create: Create, body: Body, key: str
+    ) -> Record:
+        """``existing`` if there is one, else what ``create`` makes of ``body`` with
+        Idempotency-Key ``demo-<kind>-<key>``."""
+        if existing is not None:
+            self.found[kind] += 1
+            return existing
+        record = create(body, idempotency_key=slug(f"demo-{kind}-{key}"))
+        self.created[kind] += 0 if record.replayed else 1
+        return record
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.created) | set(self.found))
+        parts = [f"{k}: {self.created[k]} created, {self.found[k]} already there" for k in kinds]
+        return "\n".join(parts)
+
+
+def slug(text: str) -> str:
+    """An Idempotency-Key from a description: printable ASCII without spaces."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:200]
+
+
+def by(items: Iterable[Record], field: str) -> dict[Any, Record]:
+    return {item[field]: item for item in items}
+
+
+# ------------------------------------------------------------------------------ registry
+
+
+def load_centre(demo: Demo) -> None:
+    current = demo.client.centre.get()
+    if all(current.get(k) == v for k, v in CENTRE.items() if k != "terms_of_reference") and len(
+        current["terms_of_reference"]
+    ) == len(CENTRE["terms_of_reference"]):
+        demo.found["centre"] += 1
+        return
+    assert current.etag is not None
+    demo.client.centre.put(CENTRE, if_match=current.etag)
+    demo.created["centre"] += 1
+
+
+def load_organisations(demo: Demo) -> dict[str, int]:
+    """Governments of the six programme countries and the partners; name → registry id."""
+    known = by(demo.client.organisations.list(), "name")
+    wanted = [(name, "10", code) for code, name in GOVERNMENTS] + list(PARTNERS)
+    ids: dict[str, int] = {}
+    for name, kind, country in wanted:
+        body: Body = {"name": name, "type": kind, "country": country}
+        record = demo.ensure(
+            "organisation",
+            known.get(name),
+            demo.client.organisations.create,
+            body,
+            name,
+        )
+        ids[name] = record["id"]
+    return ids
+
+
+def project_rows() -> list[Body]:
+    """The project table: every theme in each of its country groups, with dates and statuses spread
+    over 2025-2027 so the registry has projects in the pipeline, running and finishing."""
+    themes = json.loads((DATA / "projects.json").read_text(encoding="utf-8"))["themes"]
+    rows = []
+    for theme in themes:
+        for n, countries in enumerate(theme["countries"], start=1):
+            rows.append({**theme, "number": n, "countries": countries})
+    return rows
+
+
+def project_body(row: Body, organisations: dict[str, int]) -> Body:
+    n, countries = row["number"], row["countries"]
+    start_year = 2025 + n % 2
+    status = {0: "2", 1: "2", 2: "2", 3: "3", 4: "1"}[n % 5]
+    share = 100 // len(countries)
+    shares = [share] * len(countries)
+    shares[0] += 100 - sum(shares)
+    participants = [{"organisation_id": organisations[CENTRE_NAME], "role": "accountable"}]
+    participants += [
+        {"organisation_id": organisations[name], "role": "implementing"} for name in row["partners"]
+    ]
+    participants += [
+        {"organisation_id": organisations[dict(GOVERNMENTS)[c]], "role": "implementing"}
+        for c in countries
+    ]
+    framework, framework_title = FRAMEWORKS[countries[0]]
+    body: Body = {
+        "local_code": f"{row['code']}-{n:02d}",
+        "title": f"{row['title']}: {', '.join(countries)}",
+        "description": row["description"],
+        "status": status,
+        "planned_start": f"{start_year}-0{1 + n % 3 * 3}-01",
+        "planned_end": f"{start_year + 2}-12-31",
+        "dimensions": row["dimensions"],
+        "sdg_targets": row["sdg_targets"],
+        "recipient_countries": [
+            {"code": c, "percentage": str(s)} for c, s in zip(countries, shares, strict=True)
+        ],
+        "participants": participants,
+        "un_entities": row["un_entities"],
+        "speca_groups": row["speca_groups"],
+        "lldc_priorities": row["lldc_priorities"],
+        "coalitions": row["coalitions"],
+        "alignments": [
+            {
+                "country": countries[0],
+                "framework": framework,
+                "framework_title": framework_title,
+                "statement": f"{row['title']} serves the national priorities of the framework.",
+            }
+        ],
+        "planned_budget": {"amount": row["budget"], "currency": "USD"},
+    }
+    if status != "1":
+        body["actual_start"] = body["planned_start"]
+    return body
+
+
+def results_body(row: Body, year: int) -> Body:
+    n = row["number"]
+    return {
+        "results": [
+            {
+                "type": "outcome",
+                "title": row["indicator"],
+                "indicators": [
+                    {
+                        "title": row["indicator"],
+                        "measure": "unit",
+                        "sdg_indicator": row["sdg_indicator"],
+                        "baseline_value": "0",
+                        "baseline_year": year,
+                        "periods": [
+                            {
+                                "period_start": f"{year}-01-01",
+                                "period_end": f"{year}-12-31",
+                                "target_value": str(4 + n * 2),
+                                "actual_value": str(2 + n),
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+
+
+def load_projects(demo: Demo, organisations: dict[str, int]) -> list[Record]:
+    known = by(demo.client.projects.list(), "iati_identifier")
+    projects = []
+    for row in project_rows():
+        body = project_body(row, organisations)
+        code = body["local_code"]
+        project = demo.ensure(
+            "project",
+            known.get(f"{CENTRE_ID}-{code}"),
+            demo.client.projects.create,
+            body,
+            code,
+        )
+        projects.append(project)
+        if project["status"] != "1":
+            load_results(demo, project, row)
+    return projects
+
+
+def load_results(demo: Demo, project: Record, row: Body) -> None:
+    """A results framework for a project under way, unless it has one."""
+    current = demo.client.projects.results(project["id"])
+    if current["results"]:
+        demo.found["results framework"] += 1
+        return
+    year = int(str(project["planned_start"])[:4])
+    demo.client.projects.put_results(project["id"], results_body(row, year), if_match=current.etag)
+    demo.created["results framework"] += 1
+
+
+def load_action_plan(demo: Demo, projects: list[Record], organisations: dict[str, int]) -> None:
+    plans = by(demo.client.action_plans.list(), "title")
+    items = [
+        {
+            "project_id": p["id"],
+            "priority": "high" if i % 3 == 0 else "medium",
+            "start_year": 2026,
+            "end_year": 2028,
+        }
+        for i, p in enumerate(projects)
+        if p["status"] != "1"
+    ]
+    consulted = [organisations[name] for name, _, _ in PARTNERS[:6]]
+    body: Body = {"title": ACTION_PLAN_TITLE, "partners_consulted": consulted, "items": items}
+    plan = demo.ensure(
+        "action plan",
+        plans.get(ACTION_PLAN_TITLE),
+        demo.client.action_plans.create,
+        body,
+        "2026",
+    )
+    if plan["status"] == "draft":
+        current = demo.client.action_plans.get(plan["id"])
+        assert current.etag is not None
+        demo.client.action_plans.adopt(
+            plan["id"],
+            {"adopted_on": ACTION_PLAN_ADOPTED_ON},
+            if_match=current.etag,
+            idempotency_key="demo-action-plan-adopt-2026",
+        )
+        demo.created["action plan adoption"] += 1
+
+
+def load_registry(demo: Demo) -> None:
+    load_centre(demo)
+    organisations = load_organisations(demo)
+    organisations[CENTRE_NAME] = _centre_organisation(demo)
+    projects = load_projects(demo, organisations)
+    load_action_plan(demo, projects, organisations)
+
+
+def _centre_organisation(demo: Demo) -> int:
+    """The Centre as an organisation of the registry (the registry makes it on first use)."""
+    for organisation in demo.client.organisations.list():
+        if organisation["iati_org_id"] == CENTRE_ID:
+            return int(organisation["id"])
+    record = demo.client.organisations.create(
+        {"name": CENTRE_NAME, "type": "40", "country": "KZ", "iati_org_id": CENTRE_ID},
+        idempotency_key="demo-organisation-centre",
+    )
+    demo.created["organisation"] += 0 if record.replayed else 1
+    return int(record["id"])
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def run(client: Client, out: Callable[[str], None] = print) -> Demo:
+    """Load everything (each part only what is missing); the loader tells what it did."""
+    demo = Demo(client, out)
+    load_registry(demo)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    del argv
+    url = os.environ.get("SDGC_URL") or DEFAULT_URL
+    api_key = os.environ.get("SDGC_API_KEY")
+    if not api_key:
+        print(NO_KEY.format(url=url), file=sys.stderr)
+        return 2
+    try:
+        with Client(url, api_key=api_key) as client:
+            demo = run(client)
+    except TransportError as exc:
+        print(f"make demo: cannot reach the gateway at {url} ({exc}); is `make run` running?")
+        return 1
+    except ApiError as exc:
+        print(f"make demo: the suite refused a request: {exc}", file=sys.stderr)
+        return 1
+    print(demo.summary())
+    print(f"\nThe demo data is loaded: open {url}/docs, or try `sdgc projects list`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

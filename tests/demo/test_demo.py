@@ -1,0 +1,70 @@
+"""``make demo`` against a real suite: what it loads, and that a second run creates nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import demo
+from sdgc import Client
+from tests.support.suite import Suite
+
+
+def counts(client: Client) -> dict[str, int]:
+    """How many records of each kind the suite holds."""
+    return {
+        "projects": sum(1 for _ in client.projects.list()),
+        "organisations": sum(1 for _ in client.organisations.list()),
+        "action plans": sum(1 for _ in client.action_plans.list()),
+        "centre revisions": sum(1 for _ in client.centre.history()),
+    }
+
+
+def test_a_second_run_creates_nothing(client: Client) -> None:
+    first = demo.run(client, out=lambda _: None)
+    after_first = counts(client)
+    second = demo.run(client, out=lambda _: None)
+
+    assert sum(first.created.values()) > 0
+    assert sum(second.created.values()) == 0, second.summary()
+    assert counts(client) == after_first
+
+
+def test_the_registry_is_living(client: Client) -> None:
+    demo.run(client, out=lambda _: None)
+
+    projects = list(client.projects.list())
+    assert 35 <= len(projects) <= 45
+    assert {c["code"] for p in projects for c in p["recipient_countries"]} == {
+        "KZ",
+        "KG",
+        "TJ",
+        "TM",
+        "UZ",
+        "AF",
+    }
+    assert {d for p in projects for d in p["dimensions"]} == {"economic", "social", "environmental"}
+    assert len({g for p in projects for g in p["speca_groups"]}) == 6
+    assert {p for project in projects for p in project["lldc_priorities"]} == {
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    }
+    assert len({t for p in projects for t in p["sdg_targets"]}) >= 20
+    assert all(p["participants"] for p in projects)
+    running = next(p for p in projects if p["status"] == "2")
+    assert client.projects.results(running["id"])["results"]
+    adopted = [plan for plan in client.action_plans.list() if plan["status"] == "adopted"]
+    assert len(adopted) == 1 and adopted[0]["items"]
+    assert client.centre.get()["head_name"] == demo.CENTRE["head_name"]
+
+
+def test_without_a_key_it_says_which_key_to_export(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], suite: Suite
+) -> None:
+    monkeypatch.delenv("SDGC_API_KEY", raising=False)
+    monkeypatch.setenv("SDGC_URL", suite.gateway_url)
+
+    assert demo.main([]) == 2
+    assert "export SDGC_API_KEY" in capsys.readouterr().err

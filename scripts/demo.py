@@ -18,6 +18,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -308,12 +309,14 @@ def load_action_plan(demo: Demo, projects: list[Record], organisations: dict[str
         demo.created["action plan adoption"] += 1
 
 
-def load_registry(demo: Demo) -> None:
+def load_registry(demo: Demo) -> dict[str, int]:
+    """The registry's part; the projects' ids by local code."""
     load_centre(demo)
     organisations = load_organisations(demo)
     organisations[CENTRE_NAME] = _centre_organisation(demo)
     projects = load_projects(demo, organisations)
     load_action_plan(demo, projects, organisations)
+    return {p["iati_identifier"].removeprefix(f"{CENTRE_ID}-"): int(p["id"]) for p in projects}
 
 
 def _centre_organisation(demo: Demo) -> int:
@@ -329,13 +332,184 @@ def _centre_organisation(demo: Demo) -> int:
     return int(record["id"])
 
 
+# -------------------------------------------------------------------------------- ledger
+
+
+def ledger_data() -> Body:
+    data: Body = json.loads((DATA / "ledger.json").read_text(encoding="utf-8"))
+    return data
+
+
+def rate_rows(rates: Body) -> list[Body]:
+    """Monthly UN operational rates, 2025-01 to 2026-11, for every currency of the scenario."""
+    rows = []
+    for currency, spec in rates.items():
+        exponent = Decimal(spec["base"]).as_tuple().exponent
+        for i in range(23):
+            year, month = 2025 + i // 12, 1 + i % 12
+            rate = Decimal(spec["base"]) + Decimal(spec["drift"]) * i
+            rows.append(
+                {
+                    "currency": currency,
+                    "effective_date": f"{year}-{month:02d}-01",
+                    "rate": str(rate.quantize(Decimal(1).scaleb(int(exponent)))),
+                }
+            )
+    return rows
+
+
+def load_rates(demo: Demo, rates: Body) -> None:
+    known = {(r["currency"], str(r["effective_date"])): r for r in demo.client.rates.list()}
+    for row in rate_rows(rates):
+        key = (row["currency"], row["effective_date"])
+        demo.ensure("rate", known.get(key), demo.client.rates.create, row, "-".join(key))
+
+
+def load_contributors(demo: Demo, data: Body) -> dict[str, int]:
+    known = by(demo.client.contributors.list(), "name")
+    ids = {}
+    for row in data["contributors"]:
+        body = {k: v for k, v in row.items() if k != "key"}
+        record = demo.ensure(
+            "contributor", known.get(row["name"]), demo.client.contributors.create, body, row["key"]
+        )
+        ids[row["key"]] = int(record["id"])
+    return ids
+
+
+def earmarking(spec: Body, projects: dict[str, int]) -> Body:
+    """An earmark of the data file, its project named by local code."""
+    if "project" in spec:
+        return {"kind": "project", "project_id": projects[spec["project"]]}
+    return dict(spec)
+
+
+def load_in_kind(demo: Demo, data: Body, contributors: dict[str, int]) -> None:
+    """The host country's premises and facilities, at fair value."""
+    known = {
+        (c["contributor_id"], c["in_kind_type"], str(c["period_start"])): c
+        for c in demo.client.contributions.list(kind="in_kind")
+    }
+    for row in data["in_kind"]:
+        body = {k: v for k, v in row.items() if k not in ("key", "contributor")}
+        body.update(kind="in_kind", contributor_id=contributors[row["contributor"]])
+        key = (body["contributor_id"], row["in_kind_type"], row["period_start"])
+        demo.ensure("in-kind", known.get(key), demo.client.contributions.create, body, row["key"])
+
+
+def load_pledges(
+    demo: Demo, data: Body, contributors: dict[str, int], projects: dict[str, int]
+) -> dict[str, Record]:
+    """Pledges by key; the ones to convert are converted into their (draft) agreement."""
+    known = by(demo.client.pledges.list(), "note")
+    agreements = by(demo.client.agreements.list(), "reference")
+    pledges = {}
+    for row in data["pledges"]:
+        body = {k: v for k, v in row.items() if k not in ("key", "contributor", "convert_to")}
+        body["contributor_id"] = contributors[row["contributor"]]
+        body["earmarking"] = earmarking(row["earmarking"], projects)
+        pledge = demo.ensure(
+            "pledge", known.get(row["note"]), demo.client.pledges.create, body, row["key"]
+        )
+        pledges[row["key"]] = pledge
+        target = row.get("convert_to")
+        if target and target not in agreements:
+            terms = next(a for a in data["agreements"] if a["reference"] == target)
+            conversion = {k: terms[k] for k in ("reference", "total", "instalments", "psc_rate")}
+            demo.client.pledges.convert(
+                pledge["id"], conversion, idempotency_key=slug(f"demo-conversion-{row['key']}")
+            )
+            demo.created["pledge conversion"] += 1
+    return pledges
+
+
+def load_agreements(
+    demo: Demo, data: Body, contributors: dict[str, int], projects: dict[str, int]
+) -> dict[str, Record]:
+    """Every agreement of the scenario, signed on its day; reference → agreement."""
+    known = by(demo.client.agreements.list(), "reference")
+    agreements = {}
+    for row in data["agreements"]:
+        body = {k: v for k, v in row.items() if k not in ("contributor", "signed_on")}
+        body["contributor_id"] = contributors[row["contributor"]]
+        body["earmarking"] = earmarking(row["earmarking"], projects)
+        agreement = demo.ensure(
+            "agreement",
+            known.get(row["reference"]),
+            demo.client.agreements.create,
+            body,
+            row["reference"],
+        )
+        if agreement["status"] == "draft":
+            agreement = demo.client.agreements.change_status(
+                agreement["id"],
+                {"status": "signed", "on": row["signed_on"]},
+                idempotency_key=slug(f"demo-signature-{row['reference']}"),
+            )
+            demo.created["signature"] += 1
+        agreements[row["reference"]] = agreement
+    return agreements
+
+
+def load_receipts(demo: Demo, data: Body, agreements: dict[str, Record]) -> None:
+    known = {
+        (c["agreement_id"], str(c["value_date"])): c
+        for c in demo.client.contributions.list(kind="cash")
+    }
+    for row in data["receipts"]:
+        agreement = agreements[row["agreement"]]
+        body: Body = {
+            "kind": "cash",
+            "agreement_id": agreement["id"],
+            "instalment_number": row["instalment"],
+            "amount": row["amount"],
+            "currency": agreement["currency"],
+            "value_date": row["value_date"],
+        }
+        key = (agreement["id"], row["value_date"])
+        name = f"{row['agreement']}-{row['instalment']}"
+        demo.ensure("receipt", known.get(key), demo.client.contributions.create, body, name)
+
+
+def load_spending(
+    demo: Demo, data: Body, agreements: dict[str, Record], projects: dict[str, int]
+) -> None:
+    """Allocations of each fund's cash to projects, then expenditures (by description)."""
+    families = (
+        ("allocation", data["allocations"], demo.client.allocations),
+        ("expenditure", data["expenditures"], demo.client.expenditures),
+    )
+    for kind, rows, family in families:
+        known = by(family.list(), "description")
+        for row in rows:
+            body = {k: v for k, v in row.items() if k not in ("agreement", "project")}
+            body["fund_id"] = agreements[row["agreement"]]["fund_id"]
+            if row["project"] is not None:
+                body["project_id"] = projects[row["project"]]
+            demo.ensure(
+                kind, known.get(row["description"]), family.create, body, row["description"]
+            )
+
+
+def load_ledger(demo: Demo, projects: dict[str, int]) -> None:
+    data = ledger_data()
+    load_rates(demo, data["rates"])
+    contributors = load_contributors(demo, data)
+    load_in_kind(demo, data, contributors)
+    load_pledges(demo, data, contributors, projects)
+    agreements = load_agreements(demo, data, contributors, projects)
+    load_receipts(demo, data, agreements)
+    load_spending(demo, data, agreements, projects)
+
+
 # ---------------------------------------------------------------------------------- main
 
 
 def run(client: Client, out: Callable[[str], None] = print) -> Demo:
     """Load everything (each part only what is missing); the loader tells what it did."""
     demo = Demo(client, out)
-    load_registry(demo)
+    projects = load_registry(demo)
+    load_ledger(demo, projects)
     return demo
 
 

@@ -16,6 +16,15 @@ def counts(client: Client) -> dict[str, int]:
         "organisations": sum(1 for _ in client.organisations.list()),
         "action plans": sum(1 for _ in client.action_plans.list()),
         "centre revisions": sum(1 for _ in client.centre.history()),
+        "rates": sum(1 for _ in client.rates.list()),
+        "contributors": sum(1 for _ in client.contributors.list()),
+        "pledges": sum(1 for _ in client.pledges.list()),
+        "agreements": sum(1 for _ in client.agreements.list()),
+        "contributions": sum(1 for _ in client.contributions.list()),
+        "allocations": sum(1 for _ in client.allocations.list()),
+        "expenditures": sum(1 for _ in client.expenditures.list()),
+        "funds": sum(1 for _ in client.ledger.funds()),
+        "journal transactions": sum(1 for _ in client.ledger.transactions()),
     }
 
 
@@ -68,3 +77,23 @@ def test_without_a_key_it_says_which_key_to_export(
 
     assert demo.main([]) == 2
     assert "export SDGC_API_KEY" in capsys.readouterr().err
+
+
+def test_the_ledger_is_living(client: Client) -> None:
+    demo.run(client, out=lambda _: None)
+
+    contributors = list(client.contributors.list())
+    types = {c["type"] for c in contributors}
+    assert {"host_country", "member_state", "private_sector"} <= types
+    assert [c["country"] for c in contributors if c["type"] == "host_country"] == ["KZ"]
+    agreements = list(client.agreements.list())
+    assert len({a["currency"] for a in agreements}) >= 5
+    assert all(a["status"] == "signed" for a in agreements)
+    contributions = list(client.contributions.list())
+    premises = [c for c in contributions if c["in_kind_type"] == "premises"]
+    assert premises and all(c["recognised"] for c in premises)
+    assert {p["status"] for p in client.pledges.list()} >= {"converted", "announced"}
+    assert list(client.allocations.list()) and list(client.expenditures.list())
+    assert client.ledger.verify()["valid"] is True
+    totals = client.reports.sources_and_uses(year=2026)["totals"]
+    assert totals

@@ -12,6 +12,7 @@ The gateway and key come from ``SDGC_URL`` (default: the local gateway of ``make
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -491,7 +492,8 @@ def load_spending(
             )
 
 
-def load_ledger(demo: Demo, projects: dict[str, int]) -> None:
+def load_ledger(demo: Demo, projects: dict[str, int]) -> dict[str, Record]:
+    """The ledger's part; the agreements by reference."""
     data = ledger_data()
     load_rates(demo, data["rates"])
     contributors = load_contributors(demo, data)
@@ -500,6 +502,114 @@ def load_ledger(demo: Demo, projects: dict[str, int]) -> None:
     agreements = load_agreements(demo, data, contributors, projects)
     load_receipts(demo, data, agreements)
     load_spending(demo, data, agreements, projects)
+    return agreements
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def load_evaluators(demo: Demo, rows: list[Body]) -> dict[str, int]:
+    known = by(demo.client.evaluators.list(), "name")
+    ids = {}
+    for row in rows:
+        body = {k: v for k, v in row.items() if k != "role"}
+        record = demo.ensure(
+            "evaluator", known.get(row["name"]), demo.client.evaluators.create, body, row["name"]
+        )
+        ids[row["name"]] = int(record["id"])
+    return ids
+
+
+def load_evaluation(demo: Demo, data: Body, agreements: dict[str, Record]) -> Record:
+    """The 2028 cycle's independent evaluation with its team, moved to the management
+    response; every status change dated on the day the evaluation was recorded."""
+    demo.client.evaluation_cycles.schedule(
+        {"through_year": 2030}, idempotency_key="demo-evaluation-cycles-2030"
+    )
+    cycle = next(c for c in demo.client.evaluation_cycles.list() if c["year"] == 2028)
+    spec = data["evaluation"]
+    body = {k: spec[k] for k in ("kind", "title", "commissioning_entities", "budget")}
+    body["cycle_id"] = cycle["id"]
+    funding = agreements[spec["funding_agreement"]]["id"]
+    body["funding_sources"] = [{"kind": "agreement", "id": funding}]
+    known = by(demo.client.evaluations.list(cycle_id=cycle["id"]), "title")
+    evaluation = demo.ensure(
+        "evaluation", known.get(spec["title"]), demo.client.evaluations.create, body, "2028"
+    )
+    evaluators = load_evaluators(demo, data["evaluators"])
+    team = {member["evaluator_id"] for member in evaluation["team"]}
+    for row in data["evaluators"]:
+        if evaluators[row["name"]] not in team:
+            demo.client.evaluations.assign_evaluator(
+                evaluation["id"],
+                {"evaluator_id": evaluators[row["name"]], "role": row["role"]},
+                idempotency_key=slug(f"demo-team-2028-{row['name']}"),
+            )
+            demo.created["team member"] += 1
+    recorded_on = str(evaluation["history"][0]["effective_on"])
+    reached = {str(change["to_status"]) for change in evaluation["history"]}
+    for status in spec["statuses"]:
+        if status not in reached:
+            demo.client.evaluations.transition(
+                evaluation["id"],
+                {"status": status, "effective_on": recorded_on},
+                idempotency_key=f"demo-evaluation-2028-{status}",
+            )
+            demo.created["status change"] += 1
+    return demo.client.evaluations.get(evaluation["id"])
+
+
+def load_recommendations(demo: Demo, data: Body, evaluation: Record) -> None:
+    """Recommendations issued with the report, each with its management response and the
+    key actions of the accepted ones."""
+    recorded_on = dt.date.fromisoformat(str(evaluation["history"][0]["effective_on"]))
+    known = by(demo.client.recommendations.list(evaluation_id=evaluation["id"]), "number")
+    for row in data["recommendations"]:
+        body = {k: row[k] for k in ("text", "addressee", "priority")}
+        body.update(evaluation_id=evaluation["id"], issued_on=recorded_on.isoformat())
+        recommendation = demo.ensure(
+            "recommendation",
+            known.get(row["number"]),
+            demo.client.recommendations.create,
+            body,
+            f"2028-{row['number']}",
+        )
+        if recommendation.get("management_response") is None:
+            response = {**row["response"], "responded_on": recorded_on.isoformat()}
+            demo.client.recommendations.respond(
+                recommendation["id"],
+                response,
+                idempotency_key=f"demo-response-2028-{row['number']}",
+            )
+            demo.created["management response"] += 1
+        load_key_actions(demo, recommendation, row["key_actions"], recorded_on)
+
+
+def load_key_actions(
+    demo: Demo, recommendation: Record, rows: list[Body], recorded_on: dt.date
+) -> None:
+    known = by(demo.client.key_actions.list(recommendation_id=recommendation["id"]), "description")
+    for n, row in enumerate(rows, start=1):
+        due = recorded_on + dt.timedelta(days=row["due_in_days"])
+        body = {
+            "recommendation_id": recommendation["id"],
+            "description": row["description"],
+            "responsible_unit": row["responsible_unit"],
+            "due_date": due.isoformat(),
+        }
+        demo.ensure(
+            "key action",
+            known.get(row["description"]),
+            demo.client.key_actions.create,
+            body,
+            f"2028-{recommendation['number']}-{n}",
+        )
+
+
+def load_evaluations(demo: Demo, agreements: dict[str, Record]) -> None:
+    data: Body = json.loads((DATA / "evaluation.json").read_text(encoding="utf-8"))
+    evaluation = load_evaluation(demo, data, agreements)
+    load_recommendations(demo, data, evaluation)
 
 
 # ---------------------------------------------------------------------------------- main
@@ -509,7 +619,8 @@ def run(client: Client, out: Callable[[str], None] = print) -> Demo:
     """Load everything (each part only what is missing); the loader tells what it did."""
     demo = Demo(client, out)
     projects = load_registry(demo)
-    load_ledger(demo, projects)
+    agreements = load_ledger(demo, projects)
+    load_evaluations(demo, agreements)
     return demo
 
 

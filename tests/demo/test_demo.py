@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from scripts import demo
@@ -25,6 +27,11 @@ def counts(client: Client) -> dict[str, int]:
         "expenditures": sum(1 for _ in client.expenditures.list()),
         "funds": sum(1 for _ in client.ledger.funds()),
         "journal transactions": sum(1 for _ in client.ledger.transactions()),
+        "evaluation cycles": sum(1 for _ in client.evaluation_cycles.list()),
+        "evaluators": sum(1 for _ in client.evaluators.list()),
+        "evaluations": sum(1 for _ in client.evaluations.list()),
+        "recommendations": sum(1 for _ in client.recommendations.list()),
+        "key actions": sum(1 for _ in client.key_actions.list()),
     }
 
 
@@ -97,3 +104,26 @@ def test_the_ledger_is_living(client: Client) -> None:
     assert client.ledger.verify()["valid"] is True
     totals = client.reports.sources_and_uses(year=2026)["totals"]
     assert totals
+
+
+def test_the_2028_evaluation_is_followed_up(client: Client) -> None:
+    demo.run(client, out=lambda _: None)
+
+    (evaluation,) = client.evaluations.list()
+    assert evaluation["cycle_year"] == 2028
+    assert evaluation["status"] == "management_response"
+    assert {m["role"] for m in evaluation["team"]} == {"lead", "member"}
+    recommendations = list(client.recommendations.list(evaluation_id=evaluation["id"]))
+    assert len(recommendations) == 3
+    assert {r["management_response"]["acceptance"] for r in recommendations} == {
+        "fully_accepted",
+        "partially_accepted",
+        "rejected",
+    }
+    # The evaluation service dates everything from the day it was recorded (its today): the
+    # key action due that day is overdue from the next day on.
+    recorded_on = dt.date.fromisoformat(str(evaluation["history"][0]["effective_on"]))
+    next_day = recorded_on + dt.timedelta(days=1)
+    overdue = list(client.evaluation_tracking.overdue_actions(today=next_day))
+    assert len(overdue) == 1
+    assert len(list(client.key_actions.list())) == 3

@@ -324,6 +324,7 @@ def _centre_organisation(demo: Demo) -> int:
     """The Centre as an organisation of the registry (the registry makes it on first use)."""
     for organisation in demo.client.organisations.list():
         if organisation["iati_org_id"] == CENTRE_ID:
+            demo.found["organisation"] += 1
             return int(organisation["id"])
     record = demo.client.organisations.create(
         {"name": CENTRE_NAME, "type": "40", "country": "KZ", "iati_org_id": CENTRE_ID},

@@ -112,7 +112,7 @@ class Demo:
         return record
 
     def summary(self) -> str:
-        kinds = sorted(set(self.created) | set(self.found))
+        kinds = dict.fromkeys([*self.found, *self.created])  # in the order they were loaded
         parts = [f"{k}: {self.created[k]} created, {self.found[k]} already there" for k in kinds]
         return "\n".join(parts)
 
@@ -619,8 +619,11 @@ def load_evaluations(demo: Demo, agreements: dict[str, Record]) -> None:
 def run(client: Client, out: Callable[[str], None] = print) -> Demo:
     """Load everything (each part only what is missing); the loader tells what it did."""
     demo = Demo(client, out)
+    out("registry: the Centre, organisations, projects and their results, the action plan")
     projects = load_registry(demo)
+    out("ledger: rates, contributors, pledges, agreements, receipts, allocations, spending")
     agreements = load_ledger(demo, projects)
+    out("evaluation: the 2028 cycle's evaluation, recommendations, responses, key actions")
     load_evaluations(demo, agreements)
     return demo
 
@@ -636,10 +639,16 @@ def main(argv: list[str] | None = None) -> int:
         with Client(url, api_key=api_key) as client:
             demo = run(client)
     except TransportError as exc:
-        print(f"make demo: cannot reach the gateway at {url} ({exc}); is `make run` running?")
+        print(
+            f"make demo: cannot reach the gateway at {url} ({exc}); is `make run` running?",
+            file=sys.stderr,
+        )
         return 1
     except ApiError as exc:
         print(f"make demo: the suite refused a request: {exc}", file=sys.stderr)
+        if exc.status == 401:
+            print(NO_KEY.format(url=url), file=sys.stderr)
+            return 2
         return 1
     print(demo.summary())
     print(f"\nThe demo data is loaded: open {url}/docs, or try `sdgc projects list`.")

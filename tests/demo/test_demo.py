@@ -155,6 +155,16 @@ def test_the_2028_evaluation_is_followed_up(client: Client) -> None:
     assert len(list(client.key_actions.list())) == 3
 
 
+def test_a_key_the_gateway_refuses_is_told_like_a_missing_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], suite: Suite
+) -> None:
+    monkeypatch.setenv("SDGC_API_KEY", "not-the-key-make-run-printed")
+    monkeypatch.setenv("SDGC_URL", suite.gateway_url)
+
+    assert demo.main([]) == 2
+    assert "export SDGC_API_KEY" in capsys.readouterr().err
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="gateway/report.py sorts SDG targets by a key mixing int and str: a lettered target "

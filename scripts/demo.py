@@ -78,6 +78,14 @@ PARTNERS: tuple[tuple[str, str, str | None], ...] = (
     ("Central Asian Business Council", "70", "KZ"),
     ("Central Asian Women Entrepreneurs Network", "22", "KG"),
 )
+COUNTRY_NAMES = {
+    "KZ": "Kazakhstan",
+    "KG": "Kyrgyzstan",
+    "TJ": "Tajikistan",
+    "TM": "Turkmenistan",
+    "UZ": "Uzbekistan",
+    "AF": "Afghanistan",
+}
 FRAMEWORKS: dict[str, tuple[str, str]] = {
     "KZ": ("cooperation_framework", "UNSDCF Kazakhstan 2026-2030"),
     "KG": ("cooperation_framework", "UNSDCF Kyrgyzstan 2023-2027"),
@@ -160,8 +168,8 @@ def load_organisations(demo: Demo) -> dict[str, int]:
 
 
 def project_rows() -> list[Body]:
-    """The project table: every theme in each of its country groups, with dates and statuses spread
-    over 2025-2027 so the registry has projects in the pipeline, running and finishing."""
+    """The project table: every theme in each of its country groups; dates and statuses spread
+    over 2025-2029 so the registry has projects in the pipeline, running and finishing."""
     themes = json.loads((DATA / "projects.json").read_text(encoding="utf-8"))["themes"]
     rows = []
     for theme in themes:
@@ -172,8 +180,9 @@ def project_rows() -> list[Body]:
 
 def project_body(row: Body, organisations: dict[str, int]) -> Body:
     n, countries = row["number"], row["countries"]
-    start_year = 2025 + n % 2
     status = {0: "2", 1: "2", 2: "2", 3: "3", 4: "1"}[n % 5]
+    start_year = {"1": 2027, "2": 2025 + n % 2, "3": 2025}[status]  # pipeline: not yet started
+    end_year = 2026 if status == "3" else start_year + 2  # finalisation: ending this year
     share = 100 // len(countries)
     shares = [share] * len(countries)
     shares[0] += 100 - sum(shares)
@@ -188,11 +197,11 @@ def project_body(row: Body, organisations: dict[str, int]) -> Body:
     framework, framework_title = FRAMEWORKS[countries[0]]
     body: Body = {
         "local_code": f"{row['code']}-{n:02d}",
-        "title": f"{row['title']}: {', '.join(countries)}",
+        "title": f"{row['title']}: {', '.join(COUNTRY_NAMES[c] for c in countries)}",
         "description": row["description"],
         "status": status,
         "planned_start": f"{start_year}-0{1 + n % 3 * 3}-01",
-        "planned_end": f"{start_year + 2}-12-31",
+        "planned_end": f"{end_year}-12-31",
         "dimensions": row["dimensions"],
         "sdg_targets": row["sdg_targets"],
         "recipient_countries": [

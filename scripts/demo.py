@@ -399,7 +399,8 @@ def load_in_kind(demo: Demo, data: Body, contributors: dict[str, int]) -> None:
     """The host country's premises and facilities, at fair value."""
     known = {
         (c["contributor_id"], c["in_kind_type"], str(c["period_start"])): c
-        for c in demo.client.contributions.list(kind="in_kind")
+        for c in demo.client.contributions.list()
+        if c["kind"] == "in_kind"
     }
     for row in data["in_kind"]:
         body = {k: v for k, v in row.items() if k not in ("key", "contributor")}
@@ -465,7 +466,8 @@ def load_agreements(
 def load_receipts(demo: Demo, data: Body, agreements: dict[str, Record]) -> None:
     known = {
         (c["agreement_id"], str(c["value_date"])): c
-        for c in demo.client.contributions.list(kind="cash")
+        for c in demo.client.contributions.list()
+        if c["kind"] == "cash"
     }
     for row in data["receipts"]:
         agreement = agreements[row["agreement"]]

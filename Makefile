@@ -8,7 +8,7 @@ APP ?= projects
 MSG ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run test test-busy lint budget format typecheck migrate revision e2e bench clean
+.PHONY: help install install-test run demo test test-busy lint budget format typecheck migrate revision e2e bench clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ install-test: $(TEST_STAMP) ## Install the suite with test and lint tools
 
 run: $(RUNTIME_STAMP) ## Migrate SQLite under ./var and start the 3 services and the gateway (Ctrl-C stops)
 	$(BIN)/python -m scripts.run_suite
+
+demo: $(RUNTIME_STAMP) ## Load a demo dataset into the suite `make run` started (SDGC_API_KEY=its admin key)
+	$(BIN)/python -m scripts.demo
 
 test: $(TEST_STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest -n 2 -q

@@ -639,10 +639,19 @@ def run(client: Client, out: Callable[[str], None] = print) -> Demo:
     return demo
 
 
+def _key_make_run_left() -> str | None:
+    """The admin key `make run` kept for this machine's user (``SDGC_KEY_FILE``), if any."""
+    path = Path(os.environ.get("SDGC_KEY_FILE", "var/admin-api-key"))
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     del argv
     url = os.environ.get("SDGC_URL") or DEFAULT_URL
-    api_key = os.environ.get("SDGC_API_KEY")
+    api_key = os.environ.get("SDGC_API_KEY") or _key_make_run_left()
     if not api_key:
         print(NO_KEY.format(url=url), file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 from shared import migrations
 
@@ -65,6 +66,18 @@ def _start(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:
     return processes
 
 
+# Where `make run` leaves the admin key for `make demo` and the sdgc CLI on this machine (owner
+# only); SDGC_KEY_FILE names another file.
+KEY_FILE = Path(os.environ.get("SDGC_KEY_FILE", "var/admin-api-key"))
+
+
+def _store_key(admin_key: str) -> None:
+    KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    KEY_FILE.touch(mode=0o600, exist_ok=True)
+    KEY_FILE.chmod(0o600)
+    KEY_FILE.write_text(admin_key + "\n", encoding="utf-8")
+
+
 def _announce(admin_key: str, generated: bool) -> None:
     print("\nSDG Centre suite is running:")
     for name, _, port in APPS:
@@ -72,6 +85,9 @@ def _announce(admin_key: str, generated: bool) -> None:
     print(f"  API docs    http://{HOST}:8000/docs")
     label = "generated admin API key (shown once)" if generated else "admin API key"
     print(f"\n{label}: {admin_key}")
+    print(
+        f"  (kept in {KEY_FILE} for `make demo`; for the sdgc CLI: export SDGC_API_KEY={admin_key})"
+    )
     print("try: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/api-keys")
     print("\nCtrl-C stops all four.", flush=True)
 
@@ -112,6 +128,7 @@ def main() -> int:
     processes = _start(env)
     deadline = time.monotonic() + 60
     if all(_wait_live(port, deadline) for _, _, port in APPS):
+        _store_key(admin_key)
         _announce(admin_key, generated)
         exit_code = _supervise(processes, stop)
     else:

@@ -9,6 +9,9 @@ and fails when a decimal field is missing here or a name is a plain string elsew
 DECIMAL_FIELDS: frozenset[str] = frozenset(
     {
         # from the response models
+        "outstanding",
+        "outstanding_usd",
+        "overdue_usd",
         "allocated_usd",
         "budget_unallocated_usd",
         "budget_unspent_usd",

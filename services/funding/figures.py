@@ -182,6 +182,29 @@ def _cash_available(
     return {key: max(value, ZERO) for key, value in balances.items()}
 
 
+def paid_by(
+    db_session: Session, instalment_ids: Sequence[int], as_of: dt.date
+) -> dict[int, Decimal]:
+    """Per instalment: the cash received for it by ``as_of`` (receipts dated on or before it,
+    less those reversed by then), in the agreement's currency."""
+    receipts = db_session.execute(
+        select(Contribution.instalment_id, Contribution.amount, Contribution.transaction_id).where(
+            Contribution.kind == ContributionKind.CASH,
+            Contribution.instalment_id.in_(list(instalment_ids)),
+            Contribution.value_date <= as_of,
+        )
+    ).all()
+    reversed_ = journal.reversed_by(
+        db_session=db_session, transaction_ids=[r.transaction_id for r in receipts]
+    )
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for r in receipts:
+        undone = reversed_.get(r.transaction_id)
+        if undone is None or undone.value_date > as_of:
+            paid[r.instalment_id] += r.amount
+    return paid
+
+
 def _overdue(db_session: Session, fund_ids: Iterable[int], as_of: dt.date) -> dict[int, Decimal]:
     """Per fund: the US dollars (signing rate) of instalments due before ``as_of`` and not paid
     by then (receipts dated on or before it and not reversed by then)."""
@@ -197,21 +220,7 @@ def _overdue(db_session: Session, fund_ids: Iterable[int], as_of: dt.date) -> di
     ).all()
     if not instalments:
         return {}
-    receipts = db_session.execute(
-        select(Contribution.instalment_id, Contribution.amount, Contribution.transaction_id).where(
-            Contribution.kind == ContributionKind.CASH,
-            Contribution.instalment_id.in_([i.id for i in instalments]),
-            Contribution.value_date <= as_of,
-        )
-    ).all()
-    reversed_ = journal.reversed_by(
-        db_session=db_session, transaction_ids=[r.transaction_id for r in receipts]
-    )
-    paid: dict[int, Decimal] = defaultdict(Decimal)
-    for r in receipts:
-        undone = reversed_.get(r.transaction_id)
-        if undone is None or undone.value_date > as_of:
-            paid[r.instalment_id] += r.amount
+    paid = paid_by(db_session, [i.id for i in instalments], as_of)
     overdue: dict[int, Decimal] = defaultdict(Decimal)
     for i in instalments:
         unpaid = i.amount - paid.get(i.id, ZERO)

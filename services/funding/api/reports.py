@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import Query, Response
 from fastapi.responses import JSONResponse
 
-from services.funding import figures, reports, statements
+from services.funding import figures, receivables, reports, statements
 from services.funding.deps import REPORTS, AsOfDep, ClockDep
 from services.funding.schemas.reports import FundFigures, FundFiguresPage, ProjectFundingPage
 from shared.openapi import INTERNAL_OPERATION
@@ -110,6 +110,31 @@ def pledges_outstanding(
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="pledges-outstanding-{day}.csv"'
+            },
+        )
+    return JSONResponse(report)
+
+
+@router.get(
+    "/contributions-receivable",
+    summary="Instalments due, received, outstanding and overdue as of a day, per contributor "
+    "and agreement, aged 0-30/31-90/91-365/>365 days, in US dollars at the signing rate",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def contributions_receivable(
+    session: SessionDep,
+    today: ClockDep,
+    as_of: QueryDate | None = Query(default=None, description="Default: today."),
+    format: Literal["json", "csv"] = Query(default="json"),
+) -> Response:
+    day = as_of or today
+    report = receivables.contributions_receivable(db_session=session, as_of=day)
+    if format == "csv":
+        return Response(
+            receivables.contributions_receivable_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="contributions-receivable-{day}.csv"'
             },
         )
     return JSONResponse(report)

@@ -293,6 +293,8 @@ class Pledge(EarmarkMixin, TimestampMixin, Base):
     expected_by: Mapped[dt.date | None] = mapped_column(Date)
     revenue_category: Mapped[RevenueCategory] = mapped_column(str_enum(RevenueCategory))
     status: Mapped[PledgeStatus] = mapped_column(str_enum(PledgeStatus))
+    # The day it was converted or lapsed: outstanding as of any earlier day.
+    settled_on: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

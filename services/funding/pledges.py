@@ -3,6 +3,8 @@ converted into a draft agreement. No FastAPI here; callers commit."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -71,15 +73,18 @@ def _announced(pledge: Pledge, action: str) -> None:
         )
 
 
-def lapse_pledge(*, db_session: Session, pledge_id: int) -> Pledge:
+def lapse_pledge(*, db_session: Session, pledge_id: int, on: dt.date) -> Pledge:
     pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
     _announced(pledge, "lapsed")
     pledge.status = PledgeStatus.LAPSED
+    pledge.settled_on = on
     db_session.flush()
     return pledge
 
 
-def convert_pledge(*, db_session: Session, pledge_id: int, data: PledgeConversion) -> Agreement:
+def convert_pledge(
+    *, db_session: Session, pledge_id: int, data: PledgeConversion, on: dt.date
+) -> Agreement:
     pledge = get_pledge(db_session=db_session, pledge_id=pledge_id, for_update=True)
     _announced(pledge, "converted")
     earmarking = Earmarking(
@@ -98,5 +103,6 @@ def convert_pledge(*, db_session: Session, pledge_id: int, data: PledgeConversio
         pledge_id=pledge.id,
     )
     pledge.status = PledgeStatus.CONVERTED
+    pledge.settled_on = on
     db_session.flush()
     return agreement

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from defusedcsv.csv import writer as csv_writer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.funding import journal
@@ -51,7 +51,11 @@ def pledges_outstanding(*, db_session: Session, as_of: dt.date) -> dict[str, Any
     rows = db_session.execute(
         select(Pledge, Contributor.name)
         .join(Contributor, Contributor.id == Pledge.contributor_id)
-        .where(Pledge.status == PledgeStatus.ANNOUNCED, Pledge.announced_on <= as_of)
+        .where(
+            Pledge.announced_on <= as_of,
+            # outstanding then: still announced, or converted or lapsed only after that day
+            or_(Pledge.status == PledgeStatus.ANNOUNCED, Pledge.settled_on > as_of),
+        )
         .order_by(Pledge.announced_on, Pledge.id)
     ).all()
     buckets: dict[str, dict[str, Any]] = {

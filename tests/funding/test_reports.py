@@ -24,12 +24,13 @@ def _report(client: TestClient, year: int) -> dict[str, Any]:
     return dict(response.json())
 
 
-def test_pledges_outstanding_are_aged(client: TestClient) -> None:
+def test_pledges_outstanding_are_aged(client: TestClient, clock: ManualClock) -> None:
     cid = contributor(client)
     for day in ("2027-06-01", "2027-03-01", "2026-12-01", "2025-12-01", "2027-07-01"):
         body = {"contributor_id": cid, "amount": "100.00", "currency": "EUR", "announced_on": day}
         assert client.post("/api/v1/pledges", json=body).status_code == 201
     lapsed = client.get("/api/v1/pledges").json()["items"][0]["id"]
+    clock.today = dt.date(2027, 6, 10)
     client.post(f"/api/v1/pledges/{lapsed}/lapse")  # the 2027-06-01 one: no longer outstanding
     response = client.get("/api/v1/reports/pledges-outstanding", params={"as_of": "2027-06-15"})
     assert response.status_code == 200, response.text
@@ -292,3 +293,30 @@ def test_sources_and_uses_reconcile_over_random_events(
     cash = client.get("/api/v1/ledger/accounts", params={"code": "1000"}).json()["items"]
     assert sum(Decimal(a["balance_usd"]) for a in cash) >= 0
     assert client.get("/api/v1/ledger/verify").json()["valid"] is True
+
+
+def test_pledges_outstanding_as_of_an_earlier_day_count_those_settled_later(
+    client: TestClient, clock: ManualClock
+) -> None:
+    cid = contributor(client)
+    made = []
+    for amount in ("100.00", "200.00"):
+        body = {
+            "contributor_id": cid,
+            "amount": amount,
+            "currency": "USD",
+            "announced_on": "2027-01-10",
+        }
+        created = client.post("/api/v1/pledges", json=body)
+        assert created.status_code == 201, created.text
+        made.append(created.json()["id"])
+    clock.today = dt.date(2027, 5, 1)
+    lapsed = client.post(f"/api/v1/pledges/{made[0]}/lapse")
+    assert lapsed.status_code == 200 and lapsed.json()["settled_on"] == "2027-05-01"
+
+    def outstanding(as_of: str) -> list[str]:
+        report = client.get("/api/v1/reports/pledges-outstanding", params={"as_of": as_of})
+        return sorted(i["amount"] for i in report.json()["items"])
+
+    assert outstanding("2027-04-30") == ["100.00", "200.00"]  # not lapsed yet that day
+    assert outstanding("2027-05-01") == ["200.00"]

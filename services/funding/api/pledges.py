@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Query, Request, Response
 
 from services.funding import pledges
-from services.funding.deps import READ, WRITE, RegistryDep
+from services.funding.deps import READ, WRITE, ClockDep, RegistryDep
 from services.funding.models import PledgeStatus
 from services.funding.schemas.agreements import AgreementRead
 from services.funding.schemas.pledges import PledgeConversion, PledgeCreate, PledgeRead
@@ -66,11 +66,11 @@ def get_pledge(pledge_id: IdPath, session: SessionDep, request: Request) -> Resp
     responses=problem_responses(404, 409),
     summary="Mark an announced pledge lapsed",
 )
-def lapse_pledge(pledge_id: IdPath, uow: UnitOfWorkDep) -> Response:
+def lapse_pledge(pledge_id: IdPath, uow: UnitOfWorkDep, today: ClockDep) -> Response:
     return uow.create(
         None,
         lambda: PledgeRead.model_validate(
-            pledges.lapse_pledge(db_session=uow.session, pledge_id=pledge_id)
+            pledges.lapse_pledge(db_session=uow.session, pledge_id=pledge_id, on=today)
         ),
         status_code=200,
     )
@@ -84,11 +84,13 @@ def lapse_pledge(pledge_id: IdPath, uow: UnitOfWorkDep) -> Response:
     responses=problem_responses(404, 409),
     summary="Convert an announced pledge into a (draft) agreement",
 )
-def convert_pledge(pledge_id: IdPath, data: PledgeConversion, uow: UnitOfWorkDep) -> Response:
+def convert_pledge(
+    pledge_id: IdPath, data: PledgeConversion, uow: UnitOfWorkDep, today: ClockDep
+) -> Response:
     return uow.create(
         data,
         lambda: AgreementRead.model_validate(
-            pledges.convert_pledge(db_session=uow.session, pledge_id=pledge_id, data=data)
+            pledges.convert_pledge(db_session=uow.session, pledge_id=pledge_id, data=data, on=today)
         ),
         location=lambda a: f"/api/v1/agreements/{a.id}",
     )

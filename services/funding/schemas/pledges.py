@@ -48,6 +48,7 @@ class PledgeRead(BaseModel):
     project_id: int | None
     revenue_category: RevenueCategory
     status: PledgeStatus
+    settled_on: dt.date | None = Field(description="The day it was converted or lapsed.")
     note: str | None
 
     @model_validator(mode="after")

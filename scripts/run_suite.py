@@ -83,7 +83,7 @@ def _announce(admin_key: str, generated: bool) -> None:
     for name, _, port in APPS:
         print(f"  {name:<11} http://{HOST}:{port}")
     print(f"  API docs    http://{HOST}:8000/docs")
-    label = "generated admin API key (shown once)" if generated else "admin API key"
+    label = "generated admin API key" if generated else "admin API key"
     print(f"\n{label}: {admin_key}")
     print(
         f"  (kept in {KEY_FILE} for `make demo`; for the sdgc CLI: export SDGC_API_KEY={admin_key})"
